@@ -1,0 +1,40 @@
+# The two README commands (make demo, make test) and their set-up.
+# Set-up is idempotent: stamps make a second run quick.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := .make
+
+.PHONY: setup demo test up lint bench clean
+
+setup: $(STAMP)/py $(STAMP)/npm
+
+$(STAMP)/py: requirements.txt requirements-dev.txt constraints.txt
+	@mkdir -p $(STAMP)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@touch $@
+
+$(STAMP)/npm: package.json package-lock.json
+	@mkdir -p $(STAMP)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+demo: setup
+	$(PY) -m local demo
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+up: setup
+	$(PY) -m local up
+
+lint: setup
+	$(PY) -m ruff check .
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules $(STAMP) .state
