@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from local.azurite import Azurite, start_azurite
+from tests.fixtures.emulator import *  # noqa: F403  (fixtures of the emulator)
+from tests.fixtures.host import *  # noqa: F403  (fixtures of the local host)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LAB_DATASETS = REPO_ROOT.parent / "shared" / "datasets" / "lab"
