@@ -1,0 +1,300 @@
+"""The local stack: Azurite + the Azure OpenAI emulator + the local Functions host, wired together.
+
+``Stack(state_dir).start()`` starts the three as subprocesses on free ports, in
+that order, and hands the host every setting the app needs to reach the other
+two (storage connection string, endpoints, service-principal credentials, the
+emulator's CA bundle, short orchestration timings). ``stop()`` ends them in
+reverse order. ``up``, ``demo`` and the end-to-end tests all use this class;
+``info()`` is the JSON that ``up --json`` prints and writes to
+``<state_dir>/stack.json`` for ``drop`` and ``status``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from local.azurite import REPO_ROOT, Azurite, start_azurite
+
+DEFAULT_STATE_ROOT = REPO_ROOT / ".state"
+STACK_FILE_NAME = "stack.json"
+EMULATOR_STARTUP_TIMEOUT_S = 60
+HOST_STARTUP_TIMEOUT_S = 120
+STOP_TIMEOUT_S = 15
+
+# Orchestration timings for one machine: the demo finishes in well under a minute.
+LOCAL_TIMINGS: dict[str, str] = {
+    "SETTLE_SECONDS": "2",
+    "FILES_POLL_SECONDS": "1",
+    "MONITOR_MIN_POLL_SECONDS": "1",
+    "MONITOR_MAX_POLL_SECONDS": "2",
+    "DEPLOY_POLL_SECONDS": "1",
+    "BLOB_TRIGGER_SOURCE": "LogsAndContainerScan",
+}
+
+
+class StackError(RuntimeError):
+    """A component of the local stack did not start (the message says which and why)."""
+
+
+class _Component:
+    """One subprocess of the stack whose first JSON line on stdout says it is ready."""
+
+    def __init__(self, name: str, cmd: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.name = name
+        self.log_path = log_path
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log: IO[str] = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            cmd, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=self._log, text=True, start_new_session=True,
+        )
+        self.ready_line: dict[str, Any] | None = None
+        self._ready = threading.Event()
+        threading.Thread(target=self._read_stdout, name=f"{name}-stdout", daemon=True).start()
+
+    def _read_stdout(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if self.ready_line is None:
+                with contextlib.suppress(ValueError):
+                    parsed = json.loads(line)
+                    if isinstance(parsed, dict):
+                        self.ready_line = parsed
+                        self._ready.set()
+                        continue
+            self._log.write(line)
+            self._log.flush()
+        self._ready.set()  # the process closed its stdout (it ended)
+
+    def wait_ready(self, timeout: float) -> dict[str, Any]:
+        self._ready.wait(timeout)
+        if self.ready_line is None:
+            code = self.process.poll()
+            state = f"exited with code {code}" if code is not None else f"was not ready within {timeout:.0f}s"
+            self.stop()
+            raise StackError(f"{self.name} {state}. Last lines of {self.log_path}:\n{self.log_tail()}")
+        return self.ready_line
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+class Stack:
+    """Azurite, the emulator and the local host on free ports, with the app's settings wired between them."""
+
+    def __init__(
+        self,
+        state_dir: Path | str,
+        app_dir: Path | str = REPO_ROOT,
+        extra_settings: dict[str, str] | None = None,
+        use_api_key: bool = False,
+    ) -> None:
+        self.state_dir = Path(state_dir).resolve()
+        self.app_dir = Path(app_dir).resolve()
+        self.extra_settings = dict(extra_settings or {})
+        self.use_api_key = use_api_key
+        self.azurite: Azurite | None = None
+        self.emulator: dict[str, Any] = {}
+        self.host: dict[str, Any] = {}
+        self.app_settings: dict[str, str] = {}
+        self._emulator_proc: _Component | None = None
+        self._host_proc: _Component | None = None
+
+    # ---- Start and stop ----
+
+    def start(self) -> Stack:
+        """Start the three components in order; on any failure stop what started and raise StackError."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.azurite = start_azurite(self.state_dir / "azurite")
+            self._create_containers()
+            self._emulator_proc = _Component(
+                "emulator",
+                [sys.executable, "-m", "local", "emulator", "--port", "0",
+                 "--state-dir", str(self.state_dir / "emulator")],
+                self._tool_env(), self.logs_dir / "emulator.log",
+            )
+            self.emulator = self._emulator_proc.wait_ready(EMULATOR_STARTUP_TIMEOUT_S)
+            self.app_settings = self._wire_settings()
+            self._host_proc = _Component(
+                "host",
+                [sys.executable, "-m", "local", "host", "--app-dir", str(self.app_dir), "--port", "0",
+                 "--state-dir", str(self.state_dir / "host"), "--json"],
+                {**self._tool_env(), **self.app_settings}, self.logs_dir / "host.log",
+            )
+            self.host = self._host_proc.wait_ready(HOST_STARTUP_TIMEOUT_S)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop the host, then the emulator, then Azurite; safe to call twice."""
+        for component in (self._host_proc, self._emulator_proc):
+            if component is not None:
+                component.stop()
+        if self.azurite is not None:
+            self.azurite.stop()
+        with contextlib.suppress(OSError):
+            self.stack_file.unlink()
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- Wiring ----
+
+    def _tool_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    def _create_containers(self) -> None:
+        from azure.core.exceptions import ResourceExistsError
+        from azure.storage.blob import BlobServiceClient
+
+        service = BlobServiceClient.from_connection_string(self.connection_string)
+        for name in (self.datasets_container, self.reports_container):
+            with contextlib.suppress(ResourceExistsError):
+                service.create_container(name)
+
+    def _wire_settings(self) -> dict[str, str]:
+        """The app's settings (environment of the host: it wins over local.settings.json)."""
+        emu = self.emulator
+        settings = {
+            "AzureWebJobsStorage": self.connection_string,
+            "AzureWebJobsStorage__blobServiceUri": "",
+            "DATASETS_CONTAINER": self.datasets_container,
+            "REPORTS_CONTAINER": self.reports_container,
+            "AZURE_OPENAI_ENDPOINT": emu["endpoint"],
+            "AZURE_OPENAI_API_KEY": emu["api_key"] if self.use_api_key else "",
+            "AZURE_SUBSCRIPTION_ID": emu["subscription_id"],
+            "AZURE_RESOURCE_GROUP": emu["resource_group"],
+            "AZURE_OPENAI_ACCOUNT_NAME": emu["account"],
+            "ARM_ENDPOINT": emu["arm_endpoint"],
+            "AZURE_TENANT_ID": emu["tenant_id"],
+            "AZURE_CLIENT_ID": emu["client_id"],
+            "AZURE_CLIENT_SECRET": emu["client_secret"],
+            "AZURE_AUTHORITY_HOST": emu["authority"],
+            "AZURE_DISABLE_INSTANCE_DISCOVERY": "true",
+            "SSL_CERT_FILE": emu["ca_cert"],
+            "REQUESTS_CA_BUNDLE": emu["ca_cert"],
+            **LOCAL_TIMINGS,
+        }
+        settings.update(self.extra_settings)
+        return settings
+
+    # ---- What clients need ----
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def stack_file(self) -> Path:
+        return self.state_dir / STACK_FILE_NAME
+
+    @property
+    def datasets_container(self) -> str:
+        return self.extra_settings.get("DATASETS_CONTAINER", "datasets")
+
+    @property
+    def reports_container(self) -> str:
+        return self.extra_settings.get("REPORTS_CONTAINER", "reports")
+
+    @property
+    def connection_string(self) -> str:
+        if self.azurite is None:
+            raise StackError("the stack is not started")
+        return self.azurite.connection_string
+
+    @property
+    def base_url(self) -> str:
+        return str(self.host["base_url"]).rstrip("/")
+
+    @property
+    def function_key(self) -> str | None:
+        return self.host.get("function_key") or self.host.get("master_key") or None
+
+    def pids(self) -> dict[str, int | None]:
+        def pid(component: _Component | None) -> int | None:
+            return component.process.pid if component is not None else None
+
+        return {
+            "stack": os.getpid(),
+            "azurite": self.azurite.process.pid if self.azurite else None,
+            "emulator": pid(self._emulator_proc),
+            "host": pid(self._host_proc),
+        }
+
+    def info(self) -> dict[str, Any]:
+        """Everything a script needs to use the running stack (the line ``up --json`` prints)."""
+        return {
+            "base_url": self.base_url,
+            "function_key": self.function_key,
+            "storage_connection_string": self.connection_string,
+            "datasets_container": self.datasets_container,
+            "reports_container": self.reports_container,
+            "emulator": self.emulator,
+            "host": self.host,
+            "pids": self.pids(),
+            "state_dir": str(self.state_dir),
+            "logs_dir": str(self.logs_dir),
+        }
+
+    def write_stack_file(self) -> Path:
+        """Write ``info()`` to ``<state_dir>/stack.json`` (readable by the owner only) for drop/status."""
+        fd = os.open(self.stack_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(self.info(), handle, indent=2)
+        return self.stack_file
+
+    def check_alive(self) -> str | None:
+        """The name of a component that has died since start, or None when all run."""
+        if self.azurite is not None and self.azurite.process.poll() is not None:
+            return "azurite"
+        for component in (self._emulator_proc, self._host_proc):
+            if component is not None and component.process.poll() is not None:
+                return component.name
+        return None
+
+    def log_tail(self, name: str, lines: int = 15) -> str:
+        component = {"emulator": self._emulator_proc, "host": self._host_proc}.get(name)
+        return component.log_tail(lines) if component else ""
+
+
+def wait_for(predicate: Any, timeout: float, interval: float = 0.2) -> Any:
+    """Poll ``predicate()`` until it returns a truthy value; return it, or None after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(interval)
