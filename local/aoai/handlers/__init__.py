@@ -1,0 +1,1 @@
+"""HTTP handlers: parse the request, call a model, serialize the answer. No domain rules here."""

@@ -1,0 +1,52 @@
+"""What every handler needs: the app's state and info, JSON bodies, list envelopes."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from aiohttp import web
+
+from local.aoai.errors import aoai_error
+from local.aoai.models.store import EmulatorState
+
+STATE: web.AppKey[EmulatorState] = web.AppKey("state", EmulatorState)
+INFO: web.AppKey[dict[str, Any]] = web.AppKey("info", dict)
+TASKS: web.AppKey[set[Any]] = web.AppKey("tasks", set)
+
+
+def state_of(request: web.Request) -> EmulatorState:
+    return request.app[STATE]
+
+
+def info_of(request: web.Request) -> dict[str, Any]:
+    return request.app[INFO]
+
+
+def now() -> float:
+    return time.time()
+
+
+async def json_body(request: web.Request, error: Any = None) -> dict[str, Any]:
+    """The request's JSON object; a 400 in the surface's shape when it is not one."""
+    raw = await request.read()
+    try:
+        body = json.loads(raw or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise (error or aoai_error(400, "invalidPayload", "The request body must be a JSON object."))
+    return body
+
+
+def list_page(items: list[dict[str, Any]], has_more: bool) -> web.Response:
+    return web.json_response(
+        {
+            "object": "list",
+            "data": items,
+            "has_more": has_more,
+            "first_id": items[0]["id"] if items else None,
+            "last_id": items[-1]["id"] if items else None,
+        }
+    )

@@ -1,0 +1,1 @@
+"""State and lifecycle rules of the emulated services: plain records, no HTTP."""

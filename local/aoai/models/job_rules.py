@@ -1,0 +1,102 @@
+"""Validation of a fine-tuning job creation request, as the service checks it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from local.aoai.errors import aoai_error
+
+BASE_MODELS = {
+    "gpt-4o-mini-2024-07-18",
+    "gpt-4o-mini",
+    "gpt-4o-2024-08-06",
+    "gpt-4o",
+    "gpt-4.1-2025-04-14",
+    "gpt-4.1",
+    "gpt-4.1-mini-2025-04-14",
+    "gpt-4.1-mini",
+    "gpt-4.1-nano-2025-04-14",
+    "gpt-4.1-nano",
+    "o4-mini-2025-04-16",
+    "o4-mini",
+    "gpt-35-turbo-0125",
+    "gpt-35-turbo-1106",
+    "gpt-35-turbo",
+}
+TRAINING_TYPES = {"standard", "globalstandard", "developer", "developertier"}
+METHOD_TYPES = {"supervised", "dpo", "reinforcement"}
+SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+HYPERPARAMETERS = {"n_epochs", "batch_size", "learning_rate_multiplier", "beta"}
+
+
+def _bad(message: str, param: str) -> Exception:
+    return aoai_error(400, "invalidPayload", message, param)
+
+
+def check_suffix(suffix: Any) -> str | None:
+    if suffix is None:
+        return None
+    if not isinstance(suffix, str) or not SUFFIX.match(suffix):
+        raise _bad("The suffix must be 1 to 40 characters from a-z, A-Z, 0-9, '-' and '_'.", "suffix")
+    return suffix
+
+
+def check_seed(seed: Any) -> int | None:
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 2_147_483_647:
+        raise _bad("The seed must be an integer between 0 and 2147483647.", "seed")
+    return seed
+
+
+def normalize_hyperparameters(raw: Any) -> dict[str, Any]:
+    """Echo hyperparameters as Azure does: -1 for 'auto' epochs/batch size."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise _bad("hyperparameters must be an object.", "hyperparameters")
+    unknown = set(raw) - HYPERPARAMETERS
+    if unknown:
+        raise _bad(f"Unknown hyperparameter(s): {', '.join(sorted(unknown))}.", "hyperparameters")
+    result: dict[str, Any] = {"n_epochs": -1, "batch_size": -1, "learning_rate_multiplier": 1.0}
+    for name, value in raw.items():
+        if value == "auto":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise _bad(
+                f"The hyperparameter {name} must be 'auto' or a positive number.", f"hyperparameters.{name}"
+            )
+        if name in ("n_epochs", "batch_size") and not float(value).is_integer():
+            raise _bad(f"The hyperparameter {name} must be an integer.", f"hyperparameters.{name}")
+        result[name] = int(value) if name in ("n_epochs", "batch_size") else float(value)
+    return result
+
+
+def method_hyperparameters(method: Any) -> dict[str, Any] | None:
+    if method is None:
+        return None
+    if not isinstance(method, dict) or method.get("type") not in METHOD_TYPES:
+        raise _bad(f"method.type must be one of {', '.join(sorted(METHOD_TYPES))}.", "method")
+    section = method.get(method["type"]) or {}
+    return section.get("hyperparameters") if isinstance(section, dict) else None
+
+
+def check_training_type(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.lower() not in TRAINING_TYPES:
+        raise _bad("trainingType must be one of Standard, GlobalStandard, Developer.", "trainingType")
+    return value
+
+
+def check_metadata(metadata: Any) -> dict[str, str] | None:
+    if metadata is None:
+        return None
+    if not isinstance(metadata, dict) or len(metadata) > 16:
+        raise _bad("metadata must be an object with at most 16 pairs.", "metadata")
+    for key, value in metadata.items():
+        if not isinstance(value, str) or len(key) > 64 or len(value) > 512:
+            raise _bad(
+                "metadata keys are at most 64 characters and values strings of at most 512.", "metadata"
+            )
+    return dict(metadata)
