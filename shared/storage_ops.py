@@ -35,6 +35,10 @@ class BlobEntry:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def as_ref(self) -> dict[str, Any]:
+        """The BlobRef dict (shared/payloads.py) of this blob."""
+        return {"path": self.name, "etag": self.etag, "size": self.size}
+
 
 def list_run_folder(service: BlobServiceClient, container: str, run: str) -> list[BlobEntry]:
     """The blobs directly inside ``<container>/<run>/`` (or the single blob ``run``), sorted by name."""
@@ -96,9 +100,14 @@ def iter_blob_chunks(service: BlobServiceClient, container: str, name: str, *, e
         raise _superseded(container, name) from exc
 
 
-def open_blob_reader(service: BlobServiceClient, container: str, name: str, *, size: int,
+def open_blob_reader(service: BlobServiceClient, container: str, name: str, *, size: int | None = None,
                      etag: str | None = None, filename: str | None = None) -> ChunkStreamReader:
     """A seekable file object over the blob that downloads chunk by chunk as it is read."""
+    if size is None:
+        entry = blob_entry(service, container, name)
+        if entry is None:
+            raise _not_found(container, name)
+        size = entry.size
 
     def open_at(offset: int) -> Iterator[bytes]:
         return iter_blob_chunks(service, container, name, etag=etag, start=offset, end=size)
