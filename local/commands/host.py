@@ -1,0 +1,69 @@
+"""``python -m local host``: run a Python v2-model function app on the local Functions + Durable host."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+HELP = "Run a function app (HTTP, blob and Durable triggers) on the local Functions + Durable host."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--app-dir", default=".", help="folder holding function_app.py (default: .)")
+    parser.add_argument("--port", type=int, default=7071,
+                        help="HTTP port; 0 picks a free one (default: 7071)")
+    parser.add_argument("--state-dir", default=None,
+                        help="durable state folder (default: APP_DIR/.state/host)")
+    parser.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--function-key", default=None,
+                        help="turn keys on with this key (or set LOCAL_HOST_FUNCTION_KEY); off by default")
+    parser.add_argument("--skip-unsupported", action="store_true",
+                        help="serve the rest of the app when some functions use unsupported bindings")
+    parser.add_argument("--json", action="store_true", help="print the ready line as one JSON object")
+
+
+def _ready_line(host, as_json: bool) -> str:
+    info = host.ready_info()
+    if as_json:
+        return json.dumps(info)
+    names = ", ".join(f"{f['name']} [{f['trigger']}{' /api/' + f['route'] if 'route' in f else ''}]"
+                      for f in info["functions"])
+    return f"Host ready at {info['base_url']} (pid {info['pid']}): {names}"
+
+
+def run(args: argparse.Namespace) -> int:
+    from local.host.app_loader import AppLoadError
+    from local.host.server import serve_forever
+    from local.host.settings import apply_local_settings, load_settings
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("azure").setLevel(logging.WARNING)
+    app_dir = Path(args.app_dir).resolve()
+    state_dir = Path(args.state_dir).resolve() if args.state_dir else app_dir / ".state" / "host"
+    try:
+        apply_local_settings(app_dir)
+        settings = load_settings(app_dir, state_dir, args.port, args.function_key, args.bind)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve_forever(settings, lambda host: print(_ready_line(host, args.json), flush=True), stop,
+                            args.skip_unsupported)
+
+    try:
+        asyncio.run(main())
+    except AppLoadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

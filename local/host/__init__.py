@@ -1,0 +1,1 @@
+"""A local Azure Functions + Durable Functions host for Python v2-model apps (see docs/local-host.md)."""

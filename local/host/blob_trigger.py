@@ -1,0 +1,153 @@
+"""The blob trigger: poll the containers named by blobTrigger paths, one receipt per (function, blob, ETag).
+
+Each blob version runs its functions once, across restarts too (receipts live in SQLite). A
+failing function is tried 5 times (MaxDequeueCount), then a message goes to the storage
+account's ``webjobs-blobtrigger-poison`` queue, as the real host does. ``source: EventGrid``
+is emulated by the same polling: there is no Event Grid locally.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import time
+from typing import Any
+
+from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
+from azure.functions.blob import InputStream
+from azure.storage.blob import BlobServiceClient
+
+from local.host.app_loader import FunctionInfo
+from local.host.storage import put_queue_message
+from local.host.store import Store
+
+log = logging.getLogger("local.host")
+MAX_TRIES = 5
+POISON_QUEUE = "webjobs-blobtrigger-poison"
+
+
+def path_pattern(path: str) -> tuple[str, re.Pattern[str], str]:
+    """Split "container/name-pattern" into the container, a regex for blob names, and a listing prefix."""
+    container, _, blob = path.partition("/")
+    regex, pos, prefix = [], 0, None
+    for match in re.finditer(r"\{\{|\}\}|\{([^{}]+)\}", blob):
+        regex.append(re.escape(blob[pos:match.start()].replace("{{", "{").replace("}}", "}")))
+        if match.group(1) is None:
+            regex.append(re.escape(match.group(0)[0]))
+        else:
+            prefix = prefix if prefix is not None else blob[:match.start()]
+            regex.append(f"(?P<{match.group(1)}>.+)")
+        pos = match.end()
+    regex.append(re.escape(blob[pos:]))
+    return container, re.compile("^" + "".join(regex) + "$"), prefix if prefix is not None else blob
+
+
+def _properties(props: Any) -> dict[str, Any]:
+    settings = props.content_settings
+    return {"ContentLength": props.size, "ContentType": settings.content_type,
+            "ContentEncoding": settings.content_encoding, "ETag": props.etag,
+            "LastModified": props.last_modified.isoformat() if props.last_modified else None,
+            "CreatedOn": props.creation_time.isoformat() if props.creation_time else None,
+            "BlobType": str(getattr(props.blob_type, "value", props.blob_type))}
+
+
+class BlobPoller:
+    """Polls every ``interval`` seconds; runs due functions one blob at a time."""
+
+    def __init__(self, functions: list[FunctionInfo], store: Store, interval: float, app_name: str) -> None:
+        self.functions = functions
+        self.store = store
+        self.interval = interval
+        self.app_name = app_name
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="blob-poller")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _loop(self) -> None:
+        while True:
+            for info in self.functions:
+                try:
+                    await self.poll(info)
+                except Exception as exc:  # storage down or misconfigured: say so, keep polling
+                    log.warning("blob poll for %s failed: %s", info.name, exc)
+            await asyncio.sleep(self.interval)
+
+    def _connection(self, info: FunctionInfo) -> str:
+        setting = info.trigger_binding.get("connection") or "AzureWebJobsStorage"
+        value = os.environ.get(setting) or os.environ.get(f"AzureWebJobs{setting}")
+        if not value:
+            raise LookupError(f"LOCALHOST_NO_CONNECTION: the setting '{setting}' named by the blob trigger "
+                              "is not set; add it to local.settings.json Values or the environment.")
+        return value
+
+    async def poll(self, info: FunctionInfo) -> None:
+        connection = self._connection(info)
+        container, pattern, prefix = path_pattern(info.trigger_binding["path"])
+        service = BlobServiceClient.from_connection_string(connection)
+        client = service.get_container_client(container)
+        blobs = await asyncio.to_thread(lambda: list(client.list_blobs(name_starts_with=prefix or None,
+                                                                         include=["metadata"])))
+        for props in blobs:
+            if not pattern.match(props.name):
+                continue
+            receipt = self.store.receipt(info.name, container, props.name, props.etag)
+            if receipt is not None and receipt[0] in ("done", "poison"):
+                continue
+            await self._deliver(info, client, props, receipt[1] if receipt else 0, connection)
+
+    async def _deliver(self, info: FunctionInfo, client: Any, props: Any, tries: int,
+                       connection: str) -> None:
+        container, name, etag = client.container_name, props.name, props.etag
+        while tries < MAX_TRIES:
+            tries += 1
+            self.store.set_receipt(info.name, container, name, etag, "pending", tries)
+            started = time.perf_counter()
+            try:
+                await self._invoke(info, client, props)
+            except (ResourceModifiedError, ResourceNotFoundError):
+                # Changed or deleted since the listing: this version is gone; a new ETag is a new receipt.
+                self.store.set_receipt(info.name, container, name, etag, "done", tries)
+                return
+            except Exception as exc:
+                log.info("blob %s blob=%s/%s try=%d duration=%.1fms outcome=Failed (%s: %s)", info.name,
+                         container, name, tries, (time.perf_counter() - started) * 1000,
+                         type(exc).__name__, exc)
+                continue
+            log.info("blob %s blob=%s/%s duration=%.1fms outcome=Succeeded", info.name, container, name,
+                     (time.perf_counter() - started) * 1000)
+            self.store.set_receipt(info.name, container, name, etag, "done", tries)
+            return
+        message = json.dumps({"FunctionId": f"{self.app_name}.Functions.{info.name}", "BlobType": "BlockBlob",
+                              "ContainerName": container, "BlobName": name, "ETag": etag})
+        await asyncio.to_thread(put_queue_message, connection, POISON_QUEUE, message)
+        self.store.set_receipt(info.name, container, name, etag, "poison", tries)
+        log.warning("blob %s blob=%s/%s failed %d times: message sent to %s", info.name, container, name,
+                    tries, POISON_QUEUE)
+
+    async def _invoke(self, info: FunctionInfo, client: Any, props: Any) -> None:
+        blob = client.get_blob_client(props.name)
+        data = await asyncio.to_thread(lambda: blob.download_blob(etag=props.etag,
+                                                                  match_condition=_if_match()).readall())
+        stream = InputStream(data=data, name=f"{client.container_name}/{props.name}", uri=blob.url,
+                             length=props.size, blob_properties=_properties(props),
+                             metadata=dict(props.metadata or {}))
+        kwargs = {info.trigger_param: stream}
+        if info.is_async:
+            await info.func(**kwargs)
+        else:
+            await asyncio.to_thread(lambda: info.func(**kwargs))
+
+
+def _if_match() -> Any:
+    from azure.core import MatchConditions
+
+    return MatchConditions.IfNotModified

@@ -1,0 +1,119 @@
+"""The host's lifecycle: index the app, open the store, start the engine, the HTTP sites and the blob poller.
+
+Two listeners, as in the real host: the public one (HTTP functions under /api and the Durable
+webhook API) and a loopback-only RPC listener that the Durable client SDK talks to
+(``rpcBaseUrl``, like the extension's LocalHttpListener).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from local.host import keys
+from local.host.app_loader import AppIndex, load_app
+from local.host.blob_trigger import BlobPoller
+from local.host.client_api import PUBLIC_PREFIX, RPC_PREFIX, DurableApi, client_binding
+from local.host.engine import Engine
+from local.host.http_triggers import HttpTriggers
+from local.host.settings import HostSettings
+from local.host.store import Store
+
+log = logging.getLogger("local.host")
+
+
+@dataclass
+class RunningHost:
+    """A started host: where it listens and how to stop it."""
+
+    settings: HostSettings
+    index: AppIndex
+    port: int
+    rpc_port: int
+    engine: Engine
+    runners: list[web.AppRunner] = field(default_factory=list)
+    poller: BlobPoller | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.settings.bind}:{self.port}"
+
+    def ready_info(self) -> dict[str, Any]:
+        return {"base_url": self.base_url, "port": self.port, "pid": os.getpid(),
+                "functions": self.index.describe(), "state_dir": str(self.settings.state_dir)}
+
+    async def stop(self) -> None:
+        if self.poller is not None:
+            await self.poller.stop()
+        for runner in self.runners:
+            await runner.cleanup()
+        await self.engine.stop()
+        self.engine.store.close()
+
+
+def _guard_webhooks(key: str | None) -> Any:
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path.startswith(PUBLIC_PREFIX) and not keys.authorized(request, key, "SYSTEM"):
+            return keys.unauthorized()
+        return await handler(request)
+
+    return middleware
+
+
+async def _listen(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    server = site._server  # the bound socket tells the port when 0 was asked
+    assert server is not None
+    return runner, server.sockets[0].getsockname()[1]
+
+
+async def start_host(settings: HostSettings, allow_unsupported: bool = False) -> RunningHost:
+    """Index the app and start everything; returns once both listeners accept connections."""
+    index = load_app(settings.app_dir, allow_unsupported)
+    for skipped in index.skipped:
+        log.warning("not served (unsupported): %s", skipped)
+    store = Store(settings.state_dir / "durable.sqlite")
+    engine = Engine(store, index, settings.max_activities, settings.max_orchestrations)
+    api = DurableApi(engine, settings.hub_name, settings.function_key)
+
+    rpc_app = web.Application()
+    rpc_app.add_routes(api.routes(RPC_PREFIX))
+    rpc_runner, rpc_port = await _listen(rpc_app, "127.0.0.1", 0)
+    rpc_base = f"http://127.0.0.1:{rpc_port}{RPC_PREFIX}/"
+
+    def binding_for(request: web.Request) -> str:
+        return client_binding(f"{request.scheme}://{request.host}", rpc_base, settings.hub_name,
+                              settings.function_key)
+
+    http = HttpTriggers(index.http, settings.function_key, binding_for, settings.app_dir,
+                        ThreadPoolExecutor(max(4, settings.max_activities), thread_name_prefix="http"))
+    app = web.Application(middlewares=[_guard_webhooks(settings.function_key)], client_max_size=256 * 2**20)
+    app.add_routes(api.routes(PUBLIC_PREFIX))
+    app.add_routes([web.route("*", "/api/{tail:.*}", http.handle)])
+    runner, port = await _listen(app, settings.bind, settings.port)
+    await engine.start()
+    host = RunningHost(settings, index, port, rpc_port, engine, [runner, rpc_runner])
+    if index.blobs:
+        host.poller = BlobPoller(index.blobs, store, settings.blob_poll_s, settings.app_dir.name)
+        await host.poller.start()
+    return host
+
+
+async def serve_forever(settings: HostSettings, on_ready: Any, stop: asyncio.Event,
+                        allow_unsupported: bool = False) -> None:
+    host = await start_host(settings, allow_unsupported)
+    try:
+        on_ready(host)
+        await stop.wait()
+    finally:
+        await host.stop()

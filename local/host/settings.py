@@ -1,0 +1,64 @@
+"""Host settings: CLI flags, local.settings.json "Values" (applied to the environment as func start
+does, the environment winning) and host.json (durable hub name and concurrency limits)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_HUB = "TestHubName"
+KEY_ENV = "LOCAL_HOST_FUNCTION_KEY"
+POLL_ENV = "LOCAL_HOST_BLOB_POLL_SECONDS"
+DEFAULT_BLOB_POLL_S = 2.0
+
+
+@dataclass
+class HostSettings:
+    app_dir: Path
+    state_dir: Path
+    port: int = 7071
+    bind: str = "127.0.0.1"
+    hub_name: str = DEFAULT_HUB
+    max_activities: int = 10
+    max_orchestrations: int = 4
+    function_key: str | None = None
+    blob_poll_s: float = DEFAULT_BLOB_POLL_S
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"LOCALHOST_BAD_JSON: {path} is not valid JSON ({exc}); fix the file.") from exc
+
+
+def apply_local_settings(app_dir: Path) -> list[str]:
+    """Copy local.settings.json Values into os.environ unless already set; return the names applied."""
+    values = _read_json(app_dir / "local.settings.json").get("Values", {}) or {}
+    applied = []
+    for name, value in values.items():
+        if name not in os.environ and value is not None:
+            os.environ[name] = str(value)
+            applied.append(name)
+    return applied
+
+
+def load_settings(app_dir: Path, state_dir: Path, port: int, function_key: str | None = None,
+                  bind: str = "127.0.0.1") -> HostSettings:
+    """Resolve the host's settings; call after apply_local_settings so its Values count."""
+    durable = _read_json(app_dir / "host.json").get("extensions", {}).get("durableTask", {}) or {}
+    hub = str(durable.get("hubName") or DEFAULT_HUB)
+    if hub.startswith("%") and hub.endswith("%"):  # an app-setting reference, as in host.json
+        hub = os.environ.get(hub.strip("%"), DEFAULT_HUB)
+    return HostSettings(
+        app_dir=app_dir, state_dir=state_dir, port=port, bind=bind, hub_name=hub,
+        max_activities=int(durable.get("maxConcurrentActivityFunctions") or 10),
+        max_orchestrations=int(durable.get("maxConcurrentOrchestratorFunctions") or 4),
+        function_key=function_key or os.environ.get(KEY_ENV) or None,
+        blob_poll_s=float(os.environ.get(POLL_ENV) or DEFAULT_BLOB_POLL_S),
+    )
