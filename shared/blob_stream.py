@@ -54,8 +54,13 @@ class ChunkStreamReader(io.RawIOBase):
         return target
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        if self._pos >= self._size or len(buffer) == 0:
-            return 0
+        """Fill ``buffer`` as far as the data allows (across chunk boundaries); 0 at the end."""
+        filled = 0
+        while filled < len(buffer) and self._pos < self._size:
+            filled += self._read_some(memoryview(buffer)[filled:])
+        return filled
+
+    def _read_some(self, buffer: memoryview) -> int:
         if self._chunks is None or self._stream_pos != self._pos:
             self._reopen()
         while self._chunk_offset >= len(self._chunk):

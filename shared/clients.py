@@ -21,6 +21,11 @@ from azure.storage.blob import BlobServiceClient
 from shared.settings import Settings, SettingsError
 
 COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
+MANAGEMENT_SCOPE = "https://management.azure.com/.default"
+SOVEREIGN_ARM_SCOPES = {
+    "management.usgovcloudapi.net": "https://management.usgovcloudapi.net/.default",
+    "management.chinacloudapi.cn": "https://management.chinacloudapi.cn/.default",
+}
 # The blob SDK's first GET of a download is 32 MiB by default; these keep a streamed
 # download's memory at a few MiB whatever the blob's size.
 BLOB_FIRST_GET_BYTES = 4 * 1024 * 1024
@@ -102,8 +107,13 @@ def openai_client(settings: Settings) -> openai.AzureOpenAI:
 
 
 def arm_scope(arm_endpoint: str) -> str:
-    """The token scope of an ARM endpoint (the public cloud's is https://management.azure.com/.default)."""
-    return arm_endpoint.rstrip("/") + "/.default"
+    """The token scope for an ARM endpoint: a sovereign cloud's own, else the public cloud's.
+
+    Any other endpoint (a proxy, the local emulator) fronts public-cloud ARM, whose tokens
+    carry the audience https://management.azure.com, the SDK's own default scope.
+    """
+    host = arm_endpoint.rstrip("/").removeprefix("https://")
+    return SOVEREIGN_ARM_SCOPES.get(host, MANAGEMENT_SCOPE)
 
 
 def arm_client(settings: Settings) -> CognitiveServicesManagementClient:
