@@ -53,6 +53,27 @@ class BlobRef(Payload):
 
 
 @dataclass
+class Timing(Payload):
+    """The orchestration's timing and sizes, read from the app settings by the starter.
+
+    They travel in the orchestration's input so that replays see the values the run started
+    with (an orchestrator never reads settings itself).
+    """
+
+    settle_seconds: int = 10
+    files_poll_seconds: int = 15
+    files_timeout_minutes: float = 120
+    monitor_min_poll_seconds: int = 30
+    monitor_max_poll_seconds: int = 600
+    monitor_deadline_hours: float = 72
+    deploy_poll_seconds: int = 20
+    deploy_timeout_minutes: float = 60
+    validation_range_bytes: int = 64 * 1024 * 1024
+    reports_container: str = "reports"
+    datasets_container: str = "datasets"
+
+
+@dataclass
 class RunRequest(Payload):
     """Input of the finetune orchestrator (built by the starters)."""
 
@@ -63,7 +84,8 @@ class RunRequest(Payload):
     settings: dict[str, Any] | None = None     # run settings from the HTTP body (already validated)
     discover: bool = True                      # blob runs: list the folder after settling
     source: str = "blob"                       # "blob" | "http"
-    _nested: ClassVar[dict[str, type[Payload]]] = {"training": BlobRef}
+    timing: Timing = field(default_factory=Timing)
+    _nested: ClassVar[dict[str, type[Payload]]] = {"training": BlobRef, "timing": Timing}
 
 
 @dataclass

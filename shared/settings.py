@@ -81,6 +81,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     # Timing of the orchestration (seconds). Azure defaults; the local stack shortens them.
     SettingSpec("SETTLE_SECONDS", "10", "Wait after a blob lands before the run folder is read."),
     SettingSpec("FILES_POLL_SECONDS", "15", "Interval while waiting for uploaded files to be processed."),
+    SettingSpec("FILES_TIMEOUT_MINUTES", "120", "Uploaded files not processed after this fail the run."),
     SettingSpec("MONITOR_MIN_POLL_SECONDS", "30", "Shortest interval between job status checks."),
     SettingSpec("MONITOR_MAX_POLL_SECONDS", "600", "Longest interval between job status checks."),
     SettingSpec("MONITOR_DEADLINE_HOURS", "72", "Training longer than this is cancelled and the run fails."),
@@ -158,6 +159,7 @@ class Settings:
     max_file_bytes: int
     settle_seconds: int
     files_poll_seconds: int
+    files_timeout_minutes: float
     monitor_min_poll_seconds: int
     monitor_max_poll_seconds: int
     monitor_deadline_hours: float
@@ -238,6 +240,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_file_bytes=_as_int("FINETUNE_MAX_FILE_BYTES", get("FINETUNE_MAX_FILE_BYTES"), 1),
         settle_seconds=_as_int("SETTLE_SECONDS", get("SETTLE_SECONDS")),
         files_poll_seconds=_as_int("FILES_POLL_SECONDS", get("FILES_POLL_SECONDS"), 1),
+        files_timeout_minutes=_as_float("FILES_TIMEOUT_MINUTES", get("FILES_TIMEOUT_MINUTES")),
         monitor_min_poll_seconds=min_poll,
         monitor_max_poll_seconds=max_poll,
         monitor_deadline_hours=_as_float("MONITOR_DEADLINE_HOURS", get("MONITOR_DEADLINE_HOURS")),

@@ -1,0 +1,1 @@
+"""The orchestrators: generator functions that only decide and wait (finetune, monitor)."""

@@ -1,0 +1,170 @@
+"""The finetune orchestrator: one dataset, all the way to a smoke-tested deployment.
+
+Stages (ARCHITECTURE.md): settle, validate, budget, upload, files ready, submit, monitor,
+approve (optional), deploy, smoke test, report, cleanup (optional). The generator only
+decides and waits; every effect is an activity (shared/names.py).
+
+How a run ends:
+- succeeded: runtimeStatus Completed, output {status:"succeeded", job_id, fine_tuned_model,
+  deployment, smoke_test{reply}, report{summary,...}};
+- failed: runtimeStatus Failed; customStatus {stage, status:"failed", error{code, stage,
+  message}}; the failure text is that error as JSON;
+- cancelled (the "cancel" event) / rejected (the "reject" event) / superseded (the training
+  file changed before the run read it): runtimeStatus Completed with output.status saying so;
+  a cancel first cancels the Azure OpenAI job if one exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import azure.durable_functions as df
+
+from orchestrators import delivery, stages
+from orchestrators.delivery import RunRejected
+from orchestrators.tracker import (
+    STANDARD_RETRY,
+    RunCancelled,
+    RunTracker,
+    Steps,
+    failure_message,
+    short_reason,
+)
+from shared import errors, names
+from shared.errors import PipelineError
+from shared.payloads import ReportInput, ReportResult, RunRequest, ValidationSummary
+from shared.run_settings import RunSettings
+
+bp = df.Blueprint()
+
+
+class RunFacts:
+    """What the run has produced so far (for the report, cleanup and the output)."""
+
+    def __init__(self) -> None:
+        self.settings: RunSettings | None = None
+        self.validation: list[ValidationSummary] = []
+        self.file_ids: dict[str, str] = {}
+        self.job_id: str | None = None
+        self.job_finished = False
+        self.fine_tuned_model: str | None = None
+        self.deployment: str | None = None
+        self.smoke_test: dict[str, Any] | None = None
+
+
+def pipeline(run: RunTracker, facts: RunFacts) -> Steps:
+    """Stages 1-10. Returns None when the run was superseded before it did anything."""
+    folder = yield from stages.settle(run)
+    if folder.superseded:
+        return False
+    facts.settings = settings = RunSettings.from_dict(folder.settings)
+    summaries = yield from stages.validate(run, folder, settings)
+    facts.validation = list(summaries.values())
+    stages.budget(run, summaries["training"], settings)
+    facts.file_ids = yield from stages.upload(run, folder)
+    yield from stages.files_ready(run, facts.file_ids)
+    job = yield from stages.submit(run, settings, facts.file_ids)
+    facts.job_id = job.job_id
+    job = yield from delivery.monitor(run, job)
+    facts.job_finished = True
+    facts.fine_tuned_model = job.fine_tuned_model
+    if not settings.deployment.enabled:
+        run.skip(names.STAGE_DEPLOY, "deployment.enabled is false")
+        return True
+    if settings.deployment.require_approval:
+        yield from delivery.approve(run, settings)
+    facts.deployment = yield from delivery.deploy(run, settings, str(job.fine_tuned_model))
+    smoke = yield from delivery.smoke_test(run, settings, facts.deployment)
+    facts.smoke_test = {"reply": smoke.reply, "finish_reason": smoke.finish_reason}
+    return True
+
+
+def finish(run: RunTracker, facts: RunFacts, outcome: str, error: dict[str, Any] | None) -> Steps:
+    """Report (every outcome) and cleanup (when asked); neither hides the run's outcome.
+
+    After a failure, cancel or reject the stage in the custom status stays the one where
+    the run ended; only a succeeded run moves on to the report and cleanup stages.
+    """
+    record = outcome == "succeeded"
+    if outcome == "cancelled" and facts.job_id and not facts.job_finished:
+        try:
+            yield from delivery.cancel_job(run, facts.job_id)
+        except PipelineError as exc:
+            run.details["cancel_error"] = exc.message
+    if record:
+        run.begin(names.STAGE_REPORT)
+    report = yield from write_report(run, facts, outcome, error)
+    wants_cleanup = facts.settings is not None and facts.settings.cleanup and facts.file_ids
+    if wants_cleanup and (facts.job_finished or facts.job_id is None or outcome == "cancelled"):
+        try:
+            yield from delivery.cleanup(run, list(facts.file_ids.values()), record)
+        except PipelineError as exc:
+            run.details["cleanup_error"] = exc.message
+    return report
+
+
+def write_report(run: RunTracker, facts: RunFacts, outcome: str, error: dict[str, Any] | None) -> Steps:
+    payload = ReportInput(
+        run=run.request.run, instance_id=run.context.instance_id, report_folder=run.report_folder.rstrip("/"),
+        outcome=outcome, stages=[r.to_dict() for r in run.records],
+        settings=facts.settings.to_dict() if facts.settings else {},
+        validation=[v.to_dict() for v in facts.validation], job_id=facts.job_id,
+        file_ids=list(facts.file_ids.values()), fine_tuned_model=facts.fine_tuned_model,
+        deployment=facts.deployment, smoke_test=facts.smoke_test, error=error)
+    try:
+        result = yield run.context.call_activity_with_retry(names.WRITE_REPORT, STANDARD_RETRY,
+                                                            payload.to_dict())
+    except Exception as exc:  # a missing report never hides the run's outcome
+        result = {"error": {"code": errors.REPORT_FAILED, "message": short_reason(exc)}}
+    report = ReportResult.from_dict(result)
+    container = run.request.timing.reports_container
+    paths = {"summary": report.summary_path, "results": report.results_path, "loss": report.loss_path}
+    links: dict[str, Any] = {key: f"{container}/{value}" for key, value in paths.items() if value}
+    if report.error:
+        links["error"] = report.error.get("message")
+    run.details["report"] = links
+    return links
+
+
+def output(run: RunTracker, facts: RunFacts, status: str, report: dict[str, Any] | None,
+           **extra: Any) -> dict[str, Any]:
+    return {"status": status, "run": run.request.run, "instance_id": run.context.instance_id,
+            "job_id": facts.job_id, "fine_tuned_model": facts.fine_tuned_model,
+            "deployment": facts.deployment, "smoke_test": facts.smoke_test,
+            "files": facts.file_ids, "report": report, **extra}
+
+
+def finetune(context: df.DurableOrchestrationContext) -> Steps:
+    """Generator: the whole run; see the module docstring for how it ends."""
+    request = RunRequest.from_dict(context.get_input())
+    run, facts = RunTracker(context, request), RunFacts()
+    try:
+        completed = yield from pipeline(run, facts)
+    except RunCancelled:
+        run.end("cancelled")
+        report = yield from finish(run, facts, "cancelled", None)
+        run.publish("cancelled")
+        return output(run, facts, "cancelled", report, cancelled_at_stage=run.stage)
+    except RunRejected as rejected:
+        run.end("rejected", str(rejected) or None)
+        report = yield from finish(run, facts, "rejected", None)
+        run.publish("rejected")
+        return output(run, facts, "rejected", report, note=str(rejected) or None)
+    except PipelineError as exc:
+        failure = run.fail(exc)
+        yield from finish(run, facts, "failed", failure)
+        run.publish("failed", error=failure)
+        raise PipelineError(failure["code"], failure_message(failure), failure["stage"]) from None
+    if not completed:
+        run.end("skipped", "the training file changed; a newer run takes over")
+        run.publish("superseded")
+        return output(run, facts, "superseded", None)
+    report = yield from finish(run, facts, "succeeded", None)
+    run.stage = names.STAGE_DONE
+    run.publish("succeeded")
+    return output(run, facts, "succeeded", report)
+
+
+@bp.orchestration_trigger(context_name="context", orchestration=names.FINETUNE_ORCHESTRATOR)
+def finetune_orchestrator(context: df.DurableOrchestrationContext):
+    return (yield from finetune(context))

@@ -1,0 +1,88 @@
+"""The monitor sub-orchestration: follows one fine-tuning job until it ends.
+
+It polls the job on durable timers with backoff (the interval doubles while nothing
+changes, between MONITOR_MIN_POLL_SECONDS and MONITOR_MAX_POLL_SECONDS, and drops back to
+the minimum when the job moves), publishes progress as its custom status, and uses
+``continue_as_new`` every POLLS_PER_GENERATION polls so its history stays bounded however
+long training takes. Past the deadline it cancels the job and reports "deadline".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import azure.durable_functions as df
+
+from orchestrators.delivery import job_status
+from orchestrators.tracker import POLL_RETRY, iso
+from shared import names
+from shared.payloads import JobRef, JobSnapshot, MonitorInput, MonitorResult
+
+bp = df.Blueprint()
+
+POLLS_PER_GENERATION = 20
+TERMINAL = {"succeeded": "succeeded", "failed": "failed", "cancelled": "cancelled", "canceled": "cancelled"}
+
+
+def next_interval(current: int, changed: bool, minimum: int, maximum: int) -> int:
+    """Back off while the job is quiet; poll often again as soon as it moves."""
+    if changed:
+        return minimum
+    return max(minimum, min(maximum, current * 2))
+
+
+def progress_key(job: JobSnapshot | None) -> tuple[Any, ...]:
+    if job is None:
+        return ()
+    event = job.newest_event.to_dict() if job.newest_event else None
+    return (job.status, job.trained_tokens, str(event))
+
+
+def monitor_status(state: MonitorInput, job: JobSnapshot, next_poll: datetime | None) -> dict[str, Any]:
+    return {"stage": names.STAGE_MONITOR, "job": job_status(job), "deadline": state.deadline,
+            "polls": state.polls, "generation": state.generation,
+            "next_poll": iso(next_poll) if next_poll else None}
+
+
+def follow_job(context: df.DurableOrchestrationContext):
+    """Generator: one generation of polls; returns a MonitorResult dict or continues as new."""
+    state = MonitorInput.from_dict(context.get_input())
+    deadline = datetime.fromisoformat(state.deadline)
+    interval = state.interval or state.min_interval
+    while True:
+        raw = yield context.call_activity_with_retry(names.GET_JOB_STATUS, POLL_RETRY,
+                                                      JobRef(state.job_id).to_dict())
+        job = JobSnapshot.from_dict(raw)
+        total = state.generation * POLLS_PER_GENERATION + state.polls + 1
+        if isinstance(raw, dict) and raw.get("error") and not job.status:
+            # the activity could not read the job at all (for example it was deleted)
+            return MonitorResult(outcome="failed", job=job, polls_total=total).to_dict()
+        outcome = TERMINAL.get((job.status or "").lower())
+        if outcome:
+            context.set_custom_status(monitor_status(state, job, None))
+            return MonitorResult(outcome=outcome, job=job, polls_total=total).to_dict()
+        now = context.current_utc_datetime
+        if now >= deadline:
+            yield context.call_activity_with_retry(names.CANCEL_JOB, POLL_RETRY,
+                                                   JobRef(state.job_id).to_dict())
+            return MonitorResult(outcome="deadline", job=job, polls_total=total).to_dict()
+        changed = state.last is not None and progress_key(job) != progress_key(state.last)
+        interval = next_interval(interval, changed, state.min_interval, state.max_interval) \
+            if state.last is not None else interval
+        fire_at = min(deadline, now + timedelta(seconds=interval))
+        state.polls += 1
+        state.last = job
+        context.set_custom_status(monitor_status(state, job, fire_at))
+        yield context.create_timer(fire_at)
+        if state.polls >= POLLS_PER_GENERATION:
+            state.generation += 1
+            state.polls = 0
+            state.interval = interval
+            context.continue_as_new(state.to_dict())
+            return None
+
+
+@bp.orchestration_trigger(context_name="context", orchestration=names.MONITOR_ORCHESTRATOR)
+def monitor_job_orchestrator(context: df.DurableOrchestrationContext):
+    return (yield from follow_job(context))

@@ -1,0 +1,215 @@
+"""The stages before training: settle, validate, budget, upload, files ready, submit.
+
+Each is a generator used with ``yield from`` by the finetune orchestrator: it only
+schedules activities and timers, and raises PipelineError with a message a user can act
+on. Large files are validated as parallel byte ranges (the engine's range API), merged
+by one more activity.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from orchestrators.tracker import POLL_RETRY, UPLOAD_RETRY, RunTracker, Steps
+from shared import errors, names, run_ids
+from shared.errors import PipelineError
+from shared.payloads import (
+    BlobRef,
+    FileRef,
+    FileState,
+    JobSnapshot,
+    MergeValidationInput,
+    ReadRunFolderInput,
+    RunFolder,
+    SubmitJobInput,
+    UploadInput,
+    ValidateInput,
+    ValidateRangeInput,
+    ValidationSummary,
+)
+from shared.run_settings import RunSettings
+
+
+def plan_ranges(total_bytes: int, range_bytes: int) -> list[tuple[int, int]]:
+    from shared.validation.ranges import plan_ranges as engine_plan  # the engine's own tiling
+
+    return engine_plan(total_bytes, range_bytes)
+
+
+# ---- 1 settle ----
+def settle(run: RunTracker) -> Steps:
+    """Wait for the rest of the folder to land, then read it (files and run settings)."""
+    context, request = run.context, run.request
+    run.begin(names.STAGE_SETTLE)
+    if request.discover and request.timing.settle_seconds > 0:
+        fire_at = context.current_utc_datetime + timedelta(seconds=request.timing.settle_seconds)
+        yield from run.wait_until(fire_at)
+    payload = ReadRunFolderInput(run=request.run, training=request.training,
+                                 validation_path=request.validation_path, settings_path=request.settings_path,
+                                 settings=request.settings, discover=request.discover)
+    folder = RunFolder.from_dict((yield from run.call(names.READ_RUN_FOLDER, payload.to_dict())))
+    if folder.training is None:
+        raise PipelineError(errors.DATASET_NOT_FOUND,
+                            f"The training file {request.training.path} is gone; upload it again.", run.stage)
+    return folder
+
+
+# ---- 2 validate ----
+def validate(run: RunTracker, folder: RunFolder, settings: RunSettings) -> Steps:
+    """Validate every file of the run (fanning out large ones); fail on any problem."""
+    run.begin(names.STAGE_VALIDATE)
+    files = [("training", folder.training, names.REPORT_VALIDATION)]
+    if folder.validation is not None:
+        files.append(("validation", folder.validation, names.REPORT_VALIDATION_VALID))
+    whole, ranged = [], []
+    for role, blob, report_name in files:
+        report = names.report_path(run.request.run, run.context.instance_id, report_name)
+        if (blob.size or 0) > run.request.timing.validation_range_bytes:
+            ranged.append((role, blob, report))
+        else:
+            whole.append(ValidateInput(blob=blob, role=role, model=settings.model,
+                                       n_epochs=settings.n_epochs, report_path=report).to_dict())
+    whole_tasks = [run.context.call_activity_with_retry(names.VALIDATE_DATASET, POLL_RETRY, p) for p in whole]
+    partial_tasks, merges = _range_tasks(run, ranged, settings)
+    results = yield from _gather(run, names.VALIDATE_DATASET, whole_tasks + partial_tasks)
+    for partial in results[len(whole_tasks):]:
+        run.raise_returned(partial, errors.INVALID_DATASET)
+    merge_tasks = [run.context.call_activity_with_retry(names.MERGE_VALIDATION, POLL_RETRY, m.to_dict())
+                   for m in merges]
+    results = results[: len(whole_tasks)] + (yield from _gather(run, names.MERGE_VALIDATION, merge_tasks))
+    summaries = [ValidationSummary.from_dict(result) for result in results]
+    for summary in summaries:
+        run.raise_returned(summary.to_dict(), errors.INVALID_DATASET)
+        if not summary.ok:
+            raise PipelineError(errors.INVALID_DATASET, invalid_message(summary, run), run.stage)
+    run.details["validation"] = [{"role": s.role, "examples": s.examples, "total_tokens": s.total_tokens,
+                                  "estimated_cost_usd": s.estimated_cost_usd} for s in summaries]
+    return {summary.role: summary for summary in summaries}
+
+
+def _range_tasks(run: RunTracker, ranged: list[tuple[str, BlobRef, str]],
+                 settings: RunSettings) -> tuple[list[Any], list[MergeValidationInput]]:
+    """The range activities of every large file, and the merge each file needs afterwards."""
+    tasks, merges = [], []
+    for role, blob, report in ranged:
+        paths = []
+        for start, end in plan_ranges(blob.size or 0, run.request.timing.validation_range_bytes):
+            path = names.report_path(run.request.run, run.context.instance_id,
+                                     f"{names.PARTIALS_FOLDER}/{role}-{start:012d}.bin")
+            payload = ValidateRangeInput(blob=blob, role=role, model=settings.model,
+                                         n_epochs=settings.n_epochs, range_start=start, range_end=end,
+                                         partial_path=path)
+            tasks.append(run.context.call_activity_with_retry(names.VALIDATE_RANGE, POLL_RETRY,
+                                                              payload.to_dict()))
+            paths.append(path)
+        merges.append(MergeValidationInput(blob=blob, role=role, model=settings.model,
+                                           n_epochs=settings.n_epochs, partial_paths=paths,
+                                           report_path=report))
+    return tasks, merges
+
+
+def _gather(run: RunTracker, name: str, tasks: list[Any]) -> Steps:
+    if not tasks:
+        return []
+    try:
+        results = yield run.context.task_all(tasks)
+    except Exception as exc:
+        raise run.unavailable(name, exc, POLL_RETRY) from None
+    run.check_cancel()
+    return results
+
+
+def invalid_message(summary: ValidationSummary, run: RunTracker) -> str:
+    counts = ", ".join(f"{code} x{count}" for code, count in sorted(summary.error_counts.items()))
+    first = f" First: {summary.first_errors[0]}" if summary.first_errors else ""
+    container = run.request.timing.reports_container
+    report = f"{container}/{summary.report_path}" if summary.report_path else "the report"
+    return (f"The {summary.role} file has {summary.error_count} problem(s) ({counts or 'see the report'})."
+            f"{first} "
+            f"Details in {report}. Fix the file and upload it again; nothing was uploaded to Azure OpenAI.")
+
+
+# ---- 3 budget ----
+def budget(run: RunTracker, training: ValidationSummary, settings: RunSettings) -> None:
+    run.begin(names.STAGE_BUDGET)
+    cap, cost = settings.max_cost_usd, training.estimated_cost_usd
+    if cap is None:
+        return
+    if cost is None:
+        raise PipelineError(errors.COST_UNKNOWN,
+                            f"No price is known for model {settings.model}, so the run's cap of ${cap:.2f} "
+                            "cannot be checked. Add the model to FINETUNE_PRICES_JSON or set max_cost_usd "
+                            "to null.", run.stage)
+    if cost > cap:
+        raise PipelineError(errors.BUDGET_EXCEEDED,
+                            f"The estimated training cost ${cost:.2f} ({training.estimated_trained_tokens} "
+                            f"trained tokens) exceeds the run's cap of ${cap:.2f}. Raise max_cost_usd, lower "
+                            "n_epochs or shrink the dataset.", run.stage)
+
+
+# ---- 4 upload ----
+def upload(run: RunTracker, folder: RunFolder) -> Steps:
+    """Upload training (and validation) in parallel; returns {role: file id}."""
+    run.begin(names.STAGE_UPLOAD)
+    blobs = {"training": folder.training}
+    if folder.validation is not None:
+        blobs["validation"] = folder.validation
+    tasks = [run.context.call_activity_with_retry(names.UPLOAD_FILE, UPLOAD_RETRY, UploadInput(
+        blob=blob, role=role, instance_id=run.context.instance_id,
+        file_name=run_ids.upload_file_name(run.request.run, run.context.instance_id, role)).to_dict())
+        for role, blob in blobs.items()]
+    results = yield from _gather(run, names.UPLOAD_FILE, tasks)
+    file_ids: dict[str, str] = {}
+    for role, result in zip(blobs, results, strict=True):
+        run.raise_returned(result, errors.UPLOAD_FAILED)
+        file_ids[role] = str(FileState.from_dict(result).file_id)
+    run.details["files"] = file_ids
+    return file_ids
+
+
+# ---- 5 files ready ----
+def files_ready(run: RunTracker, file_ids: dict[str, str]) -> Steps:
+    """Poll on durable timers until every file is processed; a file in error fails the run."""
+    run.begin(names.STAGE_FILES_READY)
+    context, timing = run.context, run.request.timing
+    deadline = context.current_utc_datetime + timedelta(minutes=timing.files_timeout_minutes)
+    pending = dict(file_ids)
+    while True:
+        tasks = [context.call_activity_with_retry(names.GET_FILE_STATUS, POLL_RETRY, FileRef(fid).to_dict())
+                 for fid in pending.values()]
+        results = yield from _gather(run, names.GET_FILE_STATUS, tasks)
+        for role, result in zip(list(pending), results, strict=True):
+            state = FileState.from_dict(result)
+            if state.status == "error" or (state.error and state.status != "processed"):
+                details = state.status_details or (state.error or {}).get("message") or "no details given"
+                raise PipelineError(errors.FILE_PROCESSING_FAILED,
+                                    f"Azure OpenAI could not process the {role} file ({pending[role]}): "
+                                    f"{details}. "
+                                    "Fix the dataset and upload it again.", run.stage)
+            if state.status == "processed":
+                del pending[role]
+        if not pending:
+            return
+        if context.current_utc_datetime >= deadline:
+            raise PipelineError(errors.FILES_TIMEOUT,
+                                f"The uploaded files were not processed within "
+                                f"{timing.files_timeout_minutes:g} minutes. Check the Azure OpenAI resource "
+                                "and start the run again.", run.stage)
+        yield from run.wait_until(min(deadline, context.current_utc_datetime
+                                      + timedelta(seconds=timing.files_poll_seconds)))
+
+
+# ---- 6 submit ----
+def submit(run: RunTracker, settings: RunSettings, file_ids: dict[str, str]) -> Steps:
+    run.begin(names.STAGE_SUBMIT)
+    payload = SubmitJobInput(
+        instance_id=run.context.instance_id, run=run.request.run, model=settings.model,
+        training_file_id=file_ids["training"], validation_file_id=file_ids.get("validation"),
+        seed=settings.seed, suffix=settings.suffix, hyperparameters=dict(settings.hyperparameters),
+        training_type=settings.training_type,
+        metadata={"finetune_run": run.context.instance_id, "run_name": run.request.run[:512]})
+    job = JobSnapshot.from_dict((yield from run.call(names.SUBMIT_JOB, payload.to_dict(),
+                                                     failure_code=errors.SUBMIT_FAILED)))
+    run.details["job"] = {"id": job.job_id, "status": job.status}
+    return job

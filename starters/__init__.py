@@ -1,0 +1,1 @@
+"""The starters: the blob trigger on the datasets container and the HTTP API (a blueprint each)."""

@@ -1,0 +1,139 @@
+"""A scripted stand-in for the activities, for orchestrator replay tests.
+
+Orchestrator tests check the flow (which activity, with what, in which order, how the run
+ends), so the activities' answers are scripted here in the shapes of shared/payloads.py;
+the activities themselves are tested against Azurite and the emulator elsewhere.
+Each knob says what the "service" does: job statuses per poll, file statuses, deployment
+states, chat replies, and transient failures (raised, so RetryOptions retry them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared import names
+from shared.errors import error_result
+from tests.orchestrators.driver import ActivityFailure
+
+FT_MODEL = "gpt-4o-mini-2024-07-18.ft-0123456789abcdef0123456789abcdef"
+REPLY = "Yes, several Azure AI services support customer managed keys."
+
+
+@dataclass
+class FakeService:
+    """Scripted answers, keyed by activity name; counters record what happened."""
+
+    settings: dict[str, Any] = field(default_factory=dict)       # raw run settings (finetune.json)
+    validation_file: bool = True
+    training_size: int = 2_000
+    valid_ok: bool = True
+    cost_usd: float | None = 0.42
+    folder_error: dict[str, Any] | None = None
+    superseded: bool = False
+    file_statuses: list[str] = field(default_factory=lambda: ["pending", "processed"])
+    file_error_details: str = "Invalid file format: line 3 is not valid JSON."
+    job_statuses: list[str] = field(default_factory=lambda: ["queued", "running", "running", "succeeded"])
+    job_error: dict[str, Any] | None = None
+    deployment_states: list[str] = field(default_factory=lambda: ["Creating", "Succeeded"])
+    probe_ok_after: int = 0                     # probes answering "not ready" first
+    smoke_ok: bool = True
+    transient: dict[str, int] = field(default_factory=dict)       # activity -> failures before success
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __call__(self, name: str, payload: Any) -> Any:
+        self.counts[name] = self.counts.get(name, 0) + 1
+        if self.transient.get(name, 0) > 0:
+            self.transient[name] -= 1
+            raise ActivityFailure(f"{name}: 503 Service Unavailable (Retry-After: 1)")
+        return getattr(self, name)(payload)
+
+    # ---- dataset ----
+    def read_run_folder(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if self.folder_error:
+            return {"error": self.folder_error}
+        from shared.run_settings import parse_run_settings
+        from shared.settings import load_settings
+
+        resolved = parse_run_settings(payload.get("settings") or self.settings, load_settings({})).to_dict()
+        run = payload["run"]
+        training = {"path": payload["training"]["path"], "etag": payload["training"]["etag"],
+                    "size": self.training_size}
+        valid = {"path": f"{run}/valid.jsonl", "etag": "0x2", "size": 500} if self.validation_file else None
+        return {"training": training, "validation": valid, "settings": resolved,
+                "superseded": self.superseded}
+
+    def validate_dataset(self, payload: dict[str, Any]) -> dict[str, Any]:
+        ok = self.valid_ok or payload["role"] == "validation"
+        return self._summary(payload, ok)
+
+    def _summary(self, payload: dict[str, Any], ok: bool) -> dict[str, Any]:
+        training = payload["role"] == "training"
+        return {"role": payload["role"], "ok": ok, "examples": 10, "error_count": 0 if ok else 2,
+                "error_counts": {} if ok else {"missing_assistant": 2},
+                "first_errors": [] if ok else ["line 4: The example has no assistant message."],
+                "total_tokens": 1200, "estimated_trained_tokens": 3600 if training else None,
+                "estimated_cost_usd": self.cost_usd if training else None,
+                "report_path": payload["report_path"]}
+
+    def validate_range(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"partial_path": payload["partial_path"], "range_start": payload["range_start"],
+                "range_end": payload["range_end"]}
+
+    def merge_validation(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return self._summary(payload, self.valid_ok or payload["role"] == "validation")
+
+    # ---- files ----
+    def upload_file(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"file_id": f"file-{payload['role']}", "status": "uploaded", "filename": payload["file_name"]}
+
+    def get_file_status(self, payload: dict[str, Any]) -> dict[str, Any]:
+        index = min(self.counts[names.GET_FILE_STATUS] - 1, len(self.file_statuses) - 1)
+        status = self.file_statuses[index]
+        details = self.file_error_details if status == "error" else None
+        return {"file_id": payload["file_id"], "status": status, "status_details": details}
+
+    def delete_files(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"deleted": list(payload["file_ids"]), "missing": []}
+
+    # ---- jobs ----
+    def submit_job(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"job_id": "ftjob-1", "status": "pending", "model": payload["model"]}
+
+    def get_job_status(self, payload: dict[str, Any]) -> dict[str, Any]:
+        index = min(self.counts[names.GET_JOB_STATUS] - 1, len(self.job_statuses) - 1)
+        status = self.job_statuses[index]
+        done = status == "succeeded"
+        return {"job_id": payload["job_id"], "status": status, "trained_tokens": 3600 if done else None,
+                "fine_tuned_model": FT_MODEL if done else None, "estimated_finish": 1767610000,
+                "newest_event": {"created_at": 1767600000 + index, "level": "info",
+                                 "message": f"Step {index * 10}: training loss=0.{9 - min(index, 8)}"},
+                "error": self.job_error if status == "failed" else None}
+
+    def cancel_job(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"job_id": payload["job_id"], "status": "cancelled"}
+
+    # ---- deployment and chat ----
+    def start_deployment(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"name": payload["name"], "provisioning_state": "Creating", "model": payload["model"]}
+
+    def get_deployment(self, payload: dict[str, Any]) -> dict[str, Any]:
+        index = min(self.counts[names.GET_DEPLOYMENT] - 1, len(self.deployment_states) - 1)
+        state = self.deployment_states[index]
+        error = {"code": "InsufficientQuota", "message": "Quota exceeded for Standard."} \
+            if state == "Failed" else None
+        return {"name": payload["name"], "provisioning_state": state, "error": error}
+
+    def chat_completion(self, payload: dict[str, Any]) -> dict[str, Any]:
+        probe = payload.get("max_tokens") == 1
+        if probe and self.counts[names.CHAT_COMPLETION] <= self.probe_ok_after:
+            return error_result("DeploymentNotFound", "The deployment is not ready yet.", ok=False)
+        if not probe and not self.smoke_ok:
+            return {"ok": False, "reply": None}
+        return {"ok": True, "reply": "pong" if probe else REPLY, "finish_reason": "stop"}
+
+    # ---- report ----
+    def write_report(self, payload: dict[str, Any]) -> dict[str, Any]:
+        folder = payload["report_folder"]
+        return {"summary_path": f"{folder}/{names.REPORT_SUMMARY}", "results_path": f"{folder}/results.csv",
+                "loss_path": f"{folder}/loss.svg"}
