@@ -53,10 +53,9 @@ def _sign(method: str, url: str, headers: dict[str, str], account: str, key: str
 
 
 def _call(method: str, url: str, parts: dict[str, str], body: bytes = b"") -> int:
+    # urllib adds a form Content-Type to any request with data; set (and sign) our own instead.
     headers = {"x-ms-date": formatdate(usegmt=True), "x-ms-version": API_VERSION,
-               "Content-Length": str(len(body))}
-    if body:
-        headers["Content-Type"] = "application/xml"
+               "Content-Length": str(len(body)), "Content-Type": "application/xml"}
     headers["Authorization"] = _sign(method, url, headers, parts["AccountName"], parts["AccountKey"])
     request = urllib.request.Request(url, data=body if method != "GET" else None, method=method,
                                      headers=headers)
@@ -77,3 +76,21 @@ def put_queue_message(connection_string: str, queue: str, text: str) -> None:
     encoded = base64.b64encode(text.encode()).decode()
     body = f"<QueueMessage><MessageText>{escape(encoded)}</MessageText></QueueMessage>".encode()
     _call("POST", f"{base}/messages", parts, body)
+
+
+def peek_queue_messages(connection_string: str, queue: str) -> list[str]:
+    """Peek up to 32 messages of ``queue`` (base64-decoded); an absent queue has none."""
+    import xml.etree.ElementTree as ET
+
+    parts = parse_connection_string(connection_string)
+    url = f"{queue_endpoint(parts)}/{queue}/messages?numofmessages=32&peekonly=true"
+    headers = {"x-ms-date": formatdate(usegmt=True), "x-ms-version": API_VERSION}
+    headers["Authorization"] = _sign("GET", url, headers, parts["AccountName"], parts["AccountKey"])
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
+            root = ET.fromstring(response.read())
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return []
+        raise
+    return [base64.b64decode(m.findtext("MessageText") or "").decode() for m in root.iter("QueueMessage")]

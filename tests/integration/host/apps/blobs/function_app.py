@@ -1,0 +1,26 @@
+"""A small v2 app of the host's tests: blob triggers that record what they receive to RUNS_FILE."""
+
+import json
+import os
+
+import azure.functions as func
+
+app = func.FunctionApp()
+
+
+def _record(entry: dict) -> None:
+    with open(os.environ["RUNS_FILE"], "a", encoding="utf-8") as runs:
+        runs.write(json.dumps(entry) + "\n")
+
+
+@app.blob_trigger(arg_name="blob", path="uploads/{name}", connection="AzureWebJobsStorage")
+def on_upload(blob: func.InputStream) -> None:
+    _record({"function": "on_upload", "name": blob.name, "length": blob.length, "uri": blob.uri,
+             "metadata": blob.metadata, "etag": blob.blob_properties["ETag"],
+             "content": blob.read().decode()})
+
+
+@app.blob_trigger(arg_name="blob", path="poison/{name}", connection="AzureWebJobsStorage", source="EventGrid")
+def always_fails(blob: func.InputStream) -> None:
+    _record({"function": "always_fails", "name": blob.name})
+    raise RuntimeError("this function always fails")

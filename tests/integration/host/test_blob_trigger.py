@@ -1,0 +1,67 @@
+"""The local host's blob trigger against Azurite: receipts per ETag, restarts, retries and poison."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from azure.storage.blob import BlobServiceClient
+
+from local.host.storage import peek_queue_messages
+
+pytestmark = pytest.mark.integration
+APP = Path(__file__).parent / "apps" / "blobs"
+
+
+def _runs(path: Path, function: str) -> list[dict]:
+    lines = path.read_text().splitlines() if path.exists() else []
+    return [entry for entry in map(json.loads, lines) if entry["function"] == function]
+
+
+def _until(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def test_each_blob_version_triggers_once_across_restarts_and_failures_go_to_poison(
+        azurite, local_host_factory, tmp_path: Path) -> None:
+    app_dir = tmp_path / "app"
+    shutil.copytree(APP, app_dir)
+    # The connection comes from local.settings.json Values, as with func start.
+    settings = {"IsEncrypted": False, "Values": {"AzureWebJobsStorage": azurite.connection_string}}
+    (app_dir / "local.settings.json").write_text(json.dumps(settings))
+    runs = tmp_path / "runs.jsonl"
+    service = BlobServiceClient.from_connection_string(azurite.connection_string)
+    for container in ("uploads", "poison"):
+        service.create_container(container)
+    host = local_host_factory(app_dir, env={"RUNS_FILE": str(runs), "LOCAL_HOST_BLOB_POLL_SECONDS": "0.2"})
+
+    uploads = service.get_container_client("uploads")
+    uploads.upload_blob("run1/a.txt", b"hello", metadata={"owner": "tests"})
+    _until(lambda: len(_runs(runs, "on_upload")) == 1, "the first trigger")
+    first = _runs(runs, "on_upload")[0]
+    assert first["name"] == "uploads/run1/a.txt" and first["length"] == 5 and first["content"] == "hello"
+    assert first["metadata"] == {"owner": "tests"} and first["uri"].endswith("/uploads/run1/a.txt")
+
+    uploads.upload_blob("run1/a.txt", b"hello", overwrite=True)  # same content, new ETag
+    _until(lambda: len(_runs(runs, "on_upload")) == 2, "the re-upload trigger")
+    assert _runs(runs, "on_upload")[1]["etag"] != first["etag"]
+
+    host.restart()
+    uploads.upload_blob("run2/b.txt", b"later")  # listed after run1/a.txt in the same poll
+    _until(lambda: len(_runs(runs, "on_upload")) == 3, "the trigger after restart")
+    assert [r["name"] for r in _runs(runs, "on_upload")].count("uploads/run1/a.txt") == 2
+
+    service.get_container_client("poison").upload_blob("bad.txt", b"x")
+    _until(lambda: bool(peek_queue_messages(azurite.connection_string, "webjobs-blobtrigger-poison")),
+           "the poison message")
+    message = json.loads(peek_queue_messages(azurite.connection_string, "webjobs-blobtrigger-poison")[0])
+    assert message["ContainerName"] == "poison" and message["BlobName"] == "bad.txt"
+    assert message["FunctionId"].endswith(".Functions.always_fails") and message["ETag"]
+    assert len(_runs(runs, "always_fails")) == 5
