@@ -41,11 +41,11 @@ class Timings:
     def fast(cls) -> Timings:
         """Short timings for tests."""
         return cls(
-            file_processing_seconds=0.2,
-            job_start_delay_seconds=0.2,
-            job_duration_seconds=1.5,
+            file_processing_seconds=0.1,
+            job_start_delay_seconds=0.1,
+            job_duration_seconds=0.8,
             job_steps=5,
-            deployment_seconds=0.3,
+            deployment_seconds=0.2,
         )
 
     @classmethod

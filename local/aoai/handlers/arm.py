@@ -15,9 +15,13 @@ ACCOUNT_PATH = (
 )
 
 
-def retry_after(remaining: float) -> int:
-    """Whole seconds to wait; at least 1, since azure-core ignores 0 and falls back to its 30 s default."""
-    return max(1, math.ceil(remaining))
+def retry_after(remaining: float) -> str:
+    """Seconds to wait before polling again: whole seconds as ARM sends them, or a decimal under one
+    second (azure-core parses floats) so fast test timings are not stretched; never 0, which
+    azure-core ignores in favour of its 30 s default polling interval."""
+    if remaining >= 1:
+        return str(math.ceil(remaining))
+    return f"{max(0.1, math.ceil(remaining * 10) / 10):.1f}"
 
 
 def _check_scope(request: web.Request) -> None:
@@ -60,7 +64,7 @@ async def put_deployment(request: web.Request) -> web.Response:
     remaining = max(0.0, record.ready_at - now())
     headers = {
         "Azure-AsyncOperation": _operation_url(request, record.operation_id),
-        "Retry-After": str(retry_after(remaining)),
+        "Retry-After": retry_after(remaining),
     }
     return web.json_response(
         record.to_arm(_resource_id(name)), status=201 if created else 200, headers=headers
@@ -94,7 +98,5 @@ async def operation_status(request: web.Request) -> web.Response:
         )
     record = state_of(request).deployments.find_operation(request.match_info["operation_id"])
     body = record.operation()
-    headers = (
-        {"Retry-After": str(retry_after(record.ready_at - now()))} if body["status"] == "InProgress" else {}
-    )
+    headers = {"Retry-After": retry_after(record.ready_at - now())} if body["status"] == "InProgress" else {}
     return web.json_response(body, headers=headers)
