@@ -34,15 +34,20 @@ def path_pattern(path: str) -> tuple[str, re.Pattern[str], str]:
     container, _, blob = path.partition("/")
     regex, pos, prefix = [], 0, None
     for match in re.finditer(r"\{\{|\}\}|\{([^{}]+)\}", blob):
-        regex.append(re.escape(blob[pos:match.start()].replace("{{", "{").replace("}}", "}")))
+        regex.append(re.escape(_unescape(blob[pos:match.start()])))
         if match.group(1) is None:
             regex.append(re.escape(match.group(0)[0]))
         else:
-            prefix = prefix if prefix is not None else blob[:match.start()]
+            prefix = prefix if prefix is not None else _unescape(blob[:match.start()])
             regex.append(f"(?P<{match.group(1)}>.+)")
         pos = match.end()
-    regex.append(re.escape(blob[pos:]))
-    return container, re.compile("^" + "".join(regex) + "$"), prefix if prefix is not None else blob
+    regex.append(re.escape(_unescape(blob[pos:])))
+    listing_prefix = prefix if prefix is not None else _unescape(blob)
+    return container, re.compile("^" + "".join(regex) + "$"), listing_prefix
+
+
+def _unescape(text: str) -> str:
+    return text.replace("{{", "{").replace("}}", "}")
 
 
 def _properties(props: Any) -> dict[str, Any]:
