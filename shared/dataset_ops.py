@@ -23,6 +23,7 @@ from shared.storage_ops import (
     list_run_folder,
     read_report_blob,
     read_run_settings_blob,
+    same_etag,
     write_report_blob,
 )
 from shared.validation import (
@@ -83,7 +84,8 @@ def read_run_folder(service: BlobServiceClient, settings: Settings,
             return errors.error_result(errors.DATASET_NOT_FOUND,
                                        f"The training file {container}/{wanted['path']} no longer exists.",
                                        superseded=False)
-        if training["path"] != wanted["path"] or (wanted.get("etag") and training["etag"] != wanted["etag"]):
+        if training["path"] != wanted["path"] or (
+                wanted.get("etag") and not same_etag(training["etag"], wanted["etag"])):
             return {"training": training, "validation": validation, "settings": {}, "superseded": True,
                     "error": None}
         resolved = _resolve_settings(service, settings, request, settings_path)

@@ -40,12 +40,24 @@ class BlobEntry:
         return {"path": self.name, "etag": self.etag, "size": self.size}
 
 
+def normalize_etag(etag: str | None) -> str | None:
+    """The ETag in its header form (quoted): blob listings give it bare, properties quoted."""
+    if not etag:
+        return etag
+    return f'"{etag.strip(chr(34))}"'
+
+
+def same_etag(first: str | None, second: str | None) -> bool:
+    """True when two ETags name the same version, whatever their quoting."""
+    return normalize_etag(first) == normalize_etag(second)
+
+
 def list_run_folder(service: BlobServiceClient, container: str, run: str) -> list[BlobEntry]:
     """The blobs directly inside ``<container>/<run>/`` (or the single blob ``run``), sorted by name."""
     client = service.get_container_client(container)
     prefix = run.rstrip("/") + "/"
     entries = [
-        BlobEntry(blob.name, blob.etag, blob.size)
+        BlobEntry(blob.name, normalize_etag(blob.etag) or "", blob.size)
         for blob in client.list_blobs(name_starts_with=prefix)
         if "/" not in blob.name[len(prefix):]
     ]
@@ -62,7 +74,7 @@ def blob_entry(service: BlobServiceClient, container: str, name: str) -> BlobEnt
         props = service.get_blob_client(container, name).get_blob_properties()
     except ResourceNotFoundError:
         return None
-    return BlobEntry(name, props.etag, props.size)
+    return BlobEntry(name, normalize_etag(props.etag) or "", props.size)
 
 
 def _not_found(container: str, name: str) -> errors.PipelineError:
