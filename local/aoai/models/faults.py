@@ -66,7 +66,10 @@ class Faults:
         if not spec.get("route") and not spec.get("path_regex"):
             raise ValueError("give 'route' (e.g. 'files.create') and/or 'path_regex'")
         if spec.get("path_regex"):
-            re.compile(spec["path_regex"])
+            try:
+                re.compile(spec["path_regex"])
+            except re.error as exc:
+                raise ValueError(f"path_regex is not a valid regular expression: {exc}") from None
         retry_after = spec.get("retry_after", 1 if status == 429 else None)
         fault = RouteFault(
             id=new_id("fault"),
