@@ -16,9 +16,23 @@ MAIN_BICEP = INFRA / "main.bicep"
 _KEY = re.compile(r"^\s*(?:'([^']+)'|([A-Za-z_][A-Za-z0-9_]*))\s*:")
 
 
+def _code_of_line(line: str) -> str:
+    """A line without its // comment; a // inside a 'string' (https://...) is kept."""
+    in_string = escaped = False
+    for index, char in enumerate(line):
+        if in_string:
+            in_string = char != "'" or escaped
+            escaped = char == "\\" and not escaped
+        elif char == "'":
+            in_string = True
+        elif line.startswith("//", index):
+            return line[:index].rstrip()
+    return line.rstrip()
+
+
 def strip_comments(text: str) -> str:
-    """The text without // line comments (our templates have no /* */ comments nor // in strings)."""
-    return "\n".join(line.split("//", 1)[0].rstrip() for line in text.splitlines())
+    """The text without // line comments (our templates use no /* */ comments)."""
+    return "\n".join(_code_of_line(line) for line in text.splitlines())
 
 
 def object_block(text: str, var_name: str) -> str:
@@ -48,7 +62,7 @@ def object_keys(block: str) -> dict[str, str]:
 
 def string_var(text: str, var_name: str) -> str:
     """The value of ``var <var_name> = '<literal>'``."""
-    match = re.search(rf"^var {re.escape(var_name)} = '([^']*)'\s*$", text, re.MULTILINE)
+    match = re.search(rf"^var {re.escape(var_name)} = '([^']*)'$", strip_comments(text), re.MULTILINE)
     if match is None:
         raise AssertionError(f"main.bicep has no string literal 'var {var_name} = ...'")
     return match.group(1)
