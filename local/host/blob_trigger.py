@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
@@ -62,8 +63,10 @@ def _properties(props: Any) -> dict[str, Any]:
 class BlobPoller:
     """Polls every ``interval`` seconds; runs due functions one blob at a time."""
 
-    def __init__(self, functions: list[FunctionInfo], store: Store, interval: float, app_name: str) -> None:
+    def __init__(self, functions: list[FunctionInfo], store: Store, interval: float, app_name: str,
+                 client_binding: Callable[[], str] | None = None) -> None:
         self.functions = functions
+        self.client_binding = client_binding  # durableClient binding JSON for blob-started orchestrations
         self.store = store
         self.interval = interval
         self.app_name = app_name
@@ -145,7 +148,9 @@ class BlobPoller:
         stream = InputStream(data=data, name=f"{client.container_name}/{props.name}", uri=blob.url,
                              length=props.size, blob_properties=_properties(props),
                              metadata=dict(props.metadata or {}))
-        kwargs = {info.trigger_param: stream}
+        kwargs: dict[str, Any] = {info.trigger_param: stream}
+        if info.client_param and self.client_binding is not None:
+            kwargs[info.client_param] = self.client_binding()
         if info.is_async:
             await info.func(**kwargs)
         else:

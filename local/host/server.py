@@ -104,7 +104,10 @@ async def start_host(settings: HostSettings, allow_unsupported: bool = False) ->
     await engine.start()
     host = RunningHost(settings, index, port, rpc_port, engine, [runner, rpc_runner])
     if index.blobs:
-        host.poller = BlobPoller(index.blobs, store, settings.blob_poll_s, settings.app_dir.name)
+        origin = f"http://{settings.bind}:{port}"
+        key = settings.function_key
+        host.poller = BlobPoller(index.blobs, store, settings.blob_poll_s, settings.app_dir.name,
+                                 lambda: client_binding(origin, rpc_base, settings.hub_name, key))
         await host.poller.start()
     return host
 

@@ -12,6 +12,7 @@ import pytest
 from azure.storage.blob import BlobServiceClient
 
 from local.host.storage import peek_queue_messages
+from tests.integration.host.helpers import wait_for
 
 pytestmark = pytest.mark.integration
 APP = Path(__file__).parent / "apps" / "blobs"
@@ -38,7 +39,7 @@ def test_each_blob_version_triggers_once_across_restarts_and_failures_go_to_pois
     (app_dir / "local.settings.json").write_text(json.dumps(settings))
     runs = tmp_path / "runs.jsonl"
     service = BlobServiceClient.from_connection_string(azurite.connection_string)
-    for container in ("uploads", "poison"):
+    for container in ("uploads", "poison", "starts"):
         service.create_container(container)
     host = local_host_factory(app_dir, env={"RUNS_FILE": str(runs), "LOCAL_HOST_BLOB_POLL_SECONDS": "0.2"})
 
@@ -57,6 +58,10 @@ def test_each_blob_version_triggers_once_across_restarts_and_failures_go_to_pois
     uploads.upload_blob("run2/b.txt", b"later")  # listed after run1/a.txt in the same poll
     _until(lambda: len(_runs(runs, "on_upload")) == 3, "the trigger after restart")
     assert [r["name"] for r in _runs(runs, "on_upload")].count("uploads/run1/a.txt") == 2
+
+    service.get_container_client("starts").upload_blob("go.txt", b"x")
+    body = wait_for(host.base_url, "starts-go.txt")
+    assert body["runtimeStatus"] == "Completed" and body["output"] == {"blob": "starts/go.txt"}
 
     service.get_container_client("poison").upload_blob("bad.txt", b"x")
     _until(lambda: bool(peek_queue_messages(azurite.connection_string, "webjobs-blobtrigger-poison")),
