@@ -42,12 +42,12 @@ def default_epochs(n_examples: int) -> int:
 
 
 def price_for(model: str, overrides: Mapping[str, float] | None) -> float | None:
-    """USD per 1M training tokens: an override (by the given or canonical name), else the table."""
-    canonical = canonical_model(model)
+    """USD per 1M training tokens: an override, else the table; names match by their canonical form."""
+    wanted = canonical_model(model) or model
     for table in (overrides or {}, DEFAULT_PRICES_USD_PER_MILLION):
-        for name in (model, canonical):
-            if name is not None and name in table:
-                return float(table[name])
+        for name, price in table.items():
+            if name == model or (canonical_model(name) or name) == wanted:
+                return float(price)
     return None
 
 
