@@ -31,8 +31,12 @@ def _ready_line(host, as_json: bool) -> str:
     info = host.ready_info()
     if as_json:
         return json.dumps(info)
-    names = ", ".join(f"{f['name']} [{f['trigger']}{' /api/' + f['route'] if 'route' in f else ''}]"
-                      for f in info["functions"])
+    def where(item: dict) -> str:
+        if "route" in item:
+            return f" /{host.settings.route_prefix}/{item['route']}".replace("//", "/")
+        return f" {item['path']}" if "path" in item else ""
+
+    names = ", ".join(f"{f['name']} [{f['trigger']}{where(f)}]" for f in info["functions"])
     return f"Host ready at {info['base_url']} (pid {info['pid']}): {names}"
 
 

@@ -1,4 +1,4 @@
-"""HTTP triggers at /api/<route>: route templates, methods, auth levels, func.HttpRequest/Response."""
+"""HTTP triggers at /<routePrefix>/<route> (prefix api by default): routes, methods, auth, req/resp."""
 
 from __future__ import annotations
 

@@ -99,7 +99,8 @@ async def start_host(settings: HostSettings, allow_unsupported: bool = False) ->
                         ThreadPoolExecutor(max(4, settings.max_activities), thread_name_prefix="http"))
     app = web.Application(middlewares=[_guard_webhooks(settings.function_key)], client_max_size=256 * 2**20)
     app.add_routes(api.routes(PUBLIC_PREFIX))
-    app.add_routes([web.route("*", "/api/{tail:.*}", http.handle)])
+    prefix = f"/{settings.route_prefix}" if settings.route_prefix else ""
+    app.add_routes([web.route("*", prefix + "/{tail:.*}", http.handle)])  # after the webhook routes
     runner, port = await _listen(app, settings.bind, settings.port)
     await engine.start()
     host = RunningHost(settings, index, port, rpc_port, engine, [runner, rpc_runner])

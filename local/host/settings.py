@@ -26,6 +26,7 @@ class HostSettings:
     max_orchestrations: int = 4
     function_key: str | None = None
     blob_poll_s: float = DEFAULT_BLOB_POLL_S
+    route_prefix: str = "api"
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -51,7 +52,9 @@ def apply_local_settings(app_dir: Path) -> list[str]:
 def load_settings(app_dir: Path, state_dir: Path, port: int, function_key: str | None = None,
                   bind: str = "127.0.0.1") -> HostSettings:
     """Resolve the host's settings; call after apply_local_settings so its Values count."""
-    durable = _read_json(app_dir / "host.json").get("extensions", {}).get("durableTask", {}) or {}
+    extensions = _read_json(app_dir / "host.json").get("extensions", {}) or {}
+    durable = extensions.get("durableTask", {}) or {}
+    route_prefix = (extensions.get("http", {}) or {}).get("routePrefix", "api")
     hub = str(durable.get("hubName") or DEFAULT_HUB)
     if hub.startswith("%") and hub.endswith("%"):  # an app-setting reference, as in host.json
         hub = os.environ.get(hub.strip("%"), DEFAULT_HUB)
@@ -61,4 +64,5 @@ def load_settings(app_dir: Path, state_dir: Path, port: int, function_key: str |
         max_orchestrations=int(durable.get("maxConcurrentOrchestratorFunctions") or 4),
         function_key=function_key or os.environ.get(KEY_ENV) or None,
         blob_poll_s=float(os.environ.get(POLL_ENV) or DEFAULT_BLOB_POLL_S),
+        route_prefix=str(route_prefix).strip("/"),
     )
