@@ -8,6 +8,8 @@ one activity, then polled on durable timers until ARM says Succeeded AND a chat 
 
 from __future__ import annotations
 
+import contextlib
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -124,6 +126,9 @@ def approve(run: RunTracker, settings: RunSettings) -> Steps:
 
 def _event_note(data: Any) -> str | None:
     """An optional note sent with approve/reject (the Python client double-encodes event data)."""
+    if isinstance(data, str) and data.startswith("{"):
+        with contextlib.suppress(ValueError):
+            data = json.loads(data)
     if isinstance(data, dict):
         data = data.get("comment") or data.get("reason")
     return str(data)[:200] if data not in (None, "", "null") else None
@@ -140,14 +145,16 @@ def deploy(run: RunTracker, settings: RunSettings, model: str) -> Steps:
     yield from run.call(names.START_DEPLOYMENT, payload.to_dict(), failure_code=errors.DEPLOYMENT_FAILED)
     deadline = context.current_utc_datetime + timedelta(minutes=timing.deploy_timeout_minutes)
     while True:
-        state = DeploymentState.from_dict((yield from run.call(
-            names.GET_DEPLOYMENT, DeploymentRef(name).to_dict(), POLL_RETRY, errors.DEPLOYMENT_FAILED)))
+        raw = yield from run.call_raw(names.GET_DEPLOYMENT, DeploymentRef(name).to_dict(), POLL_RETRY)
+        state = DeploymentState.from_dict(raw)
         provisioning = (state.provisioning_state or "").lower()
-        if provisioning in ("failed", "canceled", "cancelled"):
+        if provisioning in ("failed", "canceled", "cancelled", "disabled"):
             raise PipelineError(errors.DEPLOYMENT_FAILED,
                                 f"Deployment {name} ended {state.provisioning_state}: "
                                 f"{(state.error or {}).get('message') or 'no reason given'}. Check quota "
                                 "and the SKU/capacity, then deploy again.", run.stage)
+        run.raise_returned(raw, errors.DEPLOYMENT_FAILED)
+        run.check_cancel()
         if provisioning == "succeeded" and (yield from _answers(run, name)):
             return name
         if context.current_utc_datetime >= deadline:

@@ -36,6 +36,7 @@ from shared.payloads import ReportInput, ReportResult, RunRequest, ValidationSum
 from shared.run_settings import RunSettings
 
 bp = df.Blueprint()
+JOB_ENDED = {errors.JOB_FAILED, errors.JOB_CANCELLED, errors.TRAINING_DEADLINE}  # no job left running
 
 
 class RunFacts:
@@ -65,7 +66,11 @@ def pipeline(run: RunTracker, facts: RunFacts) -> Steps:
     yield from stages.files_ready(run, facts.file_ids)
     job = yield from stages.submit(run, settings, facts.file_ids)
     facts.job_id = job.job_id
-    job = yield from delivery.monitor(run, job)
+    try:
+        job = yield from delivery.monitor(run, job)
+    except PipelineError as exc:
+        facts.job_finished = exc.code in JOB_ENDED
+        raise
     facts.job_finished = True
     facts.fine_tuned_model = job.fine_tuned_model
     if not settings.deployment.enabled:

@@ -133,10 +133,15 @@ class RunTracker:
             self.stage)
 
     def raise_returned(self, result: Any, default_code: str) -> None:
+        """Fail on a returned ``{"error"}``: our stable code, the service's own words."""
         error = errors.returned_error(result)
-        if error is not None:
-            raise PipelineError(error.get("code") or default_code,
-                                error.get("message") or "The service refused the request.", self.stage)
+        if error is None:
+            return
+        code, message = error.get("code"), error.get("message") or "The service refused the request."
+        if code not in errors.PIPELINE_CODES:
+            message = f"{message} (service code: {code})" if code else message
+            code = default_code
+        raise PipelineError(code, message, self.stage)
 
     # ---- endings ----
     def fail(self, error: PipelineError) -> dict[str, Any]:

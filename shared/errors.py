@@ -38,6 +38,9 @@ REPORT_FAILED = "report_failed"
 SERVICE_UNAVAILABLE = "service_unavailable"     # transient failures outlasted every retry
 INTERNAL = "internal_error"
 
+PIPELINE_CODES = frozenset(value for name, value in dict(globals()).items()
+                           if name.isupper() and isinstance(value, str))
+
 
 class PipelineError(Exception):
     """A failure a user can act on: a stable code, a sentence, and the stage it happened in."""

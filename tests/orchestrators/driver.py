@@ -7,8 +7,9 @@ timers) and answers that work from a script:
 - activities: ``script.activity(name, payload) -> result`` (a raised ActivityFailure becomes
   TaskFailed, which the SDK's RetryOptions then retry);
 - timers: fire in time order, the clock jumping to their FireAt (time-skipping);
-- external events: ``script.events(custom_status, clock)`` may return [(name, data)] to raise
-  instead of firing the next timer (data double-encoded as the Python client sends it);
+- external events: ``script.events(custom_status, clock)`` is asked before each episode and
+  may return [(name, data)] to raise then, even while activities run (data double-encoded
+  as the Python client sends it);
 - sub-orchestrations: run through the same driver with the same script, then complete.
 """
 
@@ -80,8 +81,8 @@ class Script:
 class Driver:
     """Runs orchestrators (by function name) to completion against a Script."""
 
-    def __init__(self, app: Any, script: Script) -> None:
-        self.handles = {f.get_function_name(): f.get_user_function() for f in app.get_functions()}
+    def __init__(self, handles: dict[str, Any], script: Script) -> None:
+        self.handles = handles
         self.script = script
         self.clock = START
         self.calls: list[tuple[str, Any]] = []
@@ -137,13 +138,15 @@ class Driver:
         return h.timer_created(self.clock, work.seq, work.fire_at or self.clock)
 
     def _next_events(self, pending: dict[int, Work], custom_status: Any, instance_id: str) -> list[dict]:
-        """Complete every activity/sub-orchestration, else raise scripted events, else fire a timer."""
-        busy = [w for w in pending.values() if w.kind != "timer"]
-        if busy:
-            return [self._complete(pending.pop(work.seq), instance_id) for work in busy]
+        """Scripted events first (they may arrive while activities run), then every activity, then
+        sub-orchestrations, then the earliest timer."""
         raised = self.script.events(custom_status, self.clock)
         if raised:
             return [h.event_raised(self.clock, event, json.dumps(json.dumps(data))) for event, data in raised]
+        for kind in ("activity", "sub"):
+            ready = [w for w in pending.values() if w.kind == kind]
+            if ready:
+                return [self._complete(pending.pop(work.seq), instance_id) for work in ready]
         timers = sorted((w for w in pending.values() if w.kind == "timer"), key=lambda w: (w.fire_at, w.seq))
         if not timers:
             raise Stuck(f"waiting with no timer and no scripted event; custom status: {custom_status}")
@@ -170,8 +173,18 @@ class Driver:
 
 
 
-def run_orchestrator(app: Any, name: str, instance_id: str, input_value: Any, script: Script) -> Run:
-    driver = Driver(app, script)
+def orchestrator_handles(*builders: Any) -> dict[str, Any]:
+    """The SDK handles of decorated orchestrators (FunctionBuilders of a blueprint), by function name.
+
+    Built from the blueprints rather than ``app.get_functions()``, which may run once per process.
+    """
+    functions = [builder.build() for builder in builders]
+    return {function.get_function_name(): function.get_user_function() for function in functions}
+
+
+def run_orchestrator(handles: dict[str, Any], name: str, instance_id: str, input_value: Any,
+                     script: Script) -> Run:
+    driver = Driver(handles, script)
     result = driver.run(name, instance_id, input_value)
     result.children = list(driver.children)
     return result

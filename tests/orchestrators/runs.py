@@ -6,9 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from orchestrators import finetune as finetune_module
+from orchestrators import monitor as monitor_module
 from shared import names, run_ids
 from shared.payloads import BlobRef, RunRequest, Timing
-from tests.orchestrators.driver import Run, Script, run_orchestrator
+from tests.orchestrators.driver import Run, Script, orchestrator_handles, run_orchestrator
 from tests.orchestrators.service import FakeService
 
 RUN = "faq-bot"
@@ -21,23 +23,14 @@ TIMING = Timing(settle_seconds=10, files_poll_seconds=15, files_timeout_minutes=
 Events = Callable[[Any, datetime], list[tuple[str, Any]]]
 
 
-def app() -> Any:
-    import function_app
-
-    return function_app.app
-
-
-_APP: Any = None
+HANDLES = orchestrator_handles(finetune_module.finetune_orchestrator, monitor_module.monitor_job_orchestrator)
 
 
 def finetune(service: FakeService, events: Events | None = None, timing: Timing = TIMING,
              **request: Any) -> Run:
     """Run one finetune orchestration to its end."""
-    global _APP
-    if _APP is None:
-        _APP = app()
     fields = {"run": RUN, "training": TRAINING, "timing": timing, **request}
-    return run_orchestrator(_APP, names.FINETUNE_ORCHESTRATOR, INSTANCE, RunRequest(**fields).to_dict(),
+    return run_orchestrator(HANDLES, names.FINETUNE_ORCHESTRATOR, INSTANCE, RunRequest(**fields).to_dict(),
                             Script(service, events))
 
 

@@ -1,0 +1,89 @@
+"""Approval (approve / reject / timeout) and cancellation of a finetune run, through real replay."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared import errors, names
+from tests.orchestrators.runs import finetune, when_stage
+from tests.orchestrators.service import FakeService
+
+pytestmark = pytest.mark.orchestrators
+
+APPROVAL = {"deployment": {"require_approval": True, "approval_timeout_hours": 2}}
+
+
+def test_an_approved_run_is_deployed():
+    run = finetune(FakeService(settings=APPROVAL), events=when_stage(names.STAGE_APPROVE, names.EVENT_APPROVE,
+                                                                     {"comment": "looks good"}))
+    assert run.output["status"] == "succeeded" and run.output["deployment"]
+    waiting = [s for s in run.statuses if s and s.get("status") == "waiting_for_approval"]
+    assert waiting and waiting[0]["stage"] == names.STAGE_APPROVE and waiting[0]["approval_deadline"]
+    assert run.names().index(names.START_DEPLOYMENT) > run.names().index(names.GET_JOB_STATUS)
+
+
+def test_a_rejected_run_ends_without_deploying():
+    run = finetune(FakeService(settings=APPROVAL),
+                   events=when_stage(names.STAGE_APPROVE, names.EVENT_REJECT, {"comment": "loss too high"}))
+    assert run.outcome == "Completed"
+    assert run.output["status"] == "rejected" and run.output["note"] == "loss too high"
+    assert run.output["fine_tuned_model"] and run.output["deployment"] is None
+    assert names.START_DEPLOYMENT not in run.names()
+    assert run.custom_status["status"] == "rejected" and run.custom_status["stage"] == names.STAGE_APPROVE
+    assert run.payloads(names.WRITE_REPORT)[0]["outcome"] == "rejected"
+
+
+def test_an_approval_that_never_comes_times_out():
+    run = finetune(FakeService(settings=APPROVAL))
+    assert run.outcome == "Failed"
+    assert (run.error["code"], run.error["stage"]) == (errors.APPROVAL_TIMEOUT, names.STAGE_APPROVE)
+    assert "2 hours" in run.error["message"]
+    assert names.START_DEPLOYMENT not in run.names()
+
+
+def test_without_require_approval_an_approve_event_is_not_needed():
+    run = finetune(FakeService())
+    assert not [s for s in run.statuses if s and s.get("status") == "waiting_for_approval"]
+    assert run.output["status"] == "succeeded"
+
+
+def test_cancel_while_settling_ends_before_anything_happens():
+    run = finetune(FakeService(), events=when_stage(names.STAGE_SETTLE, names.EVENT_CANCEL))
+    assert run.outcome == "Completed"
+    assert run.output["status"] == "cancelled" and run.output["cancelled_at_stage"] == names.STAGE_SETTLE
+    assert run.names() == [names.WRITE_REPORT]
+    assert run.custom_status == {**run.custom_status, "stage": names.STAGE_SETTLE, "status": "cancelled"}
+
+
+def test_cancel_during_training_cancels_the_job():
+    run = finetune(FakeService(), events=when_stage(names.STAGE_MONITOR, names.EVENT_CANCEL))
+    assert run.output["status"] == "cancelled" and run.output["cancelled_at_stage"] == names.STAGE_MONITOR
+    assert run.payloads(names.CANCEL_JOB) == [{"job_id": "ftjob-1"}]
+    assert names.START_DEPLOYMENT not in run.names()
+
+
+def test_cancel_sent_while_an_activity_runs_is_not_lost():
+    # The event lands while validation runs, after the settle wait already used the cancel waiter.
+    run = finetune(FakeService(), events=when_stage(names.STAGE_VALIDATE, names.EVENT_CANCEL))
+    assert run.output["status"] == "cancelled" and run.output["cancelled_at_stage"] == names.STAGE_VALIDATE
+    assert names.UPLOAD_FILE not in run.names()
+
+
+def test_cancel_while_waiting_for_files_cleans_up_when_asked():
+    run = finetune(FakeService(settings={"cleanup": True}, file_statuses=["pending"]),
+                   events=when_stage(names.STAGE_FILES_READY, names.EVENT_CANCEL))
+    assert run.output["status"] == "cancelled"
+    assert names.SUBMIT_JOB not in run.names() and names.CANCEL_JOB not in run.names()
+    assert run.payloads(names.DELETE_FILES) == [{"file_ids": ["file-training", "file-validation"]}]
+
+
+def test_cancel_while_waiting_for_approval_wins_over_the_deadline():
+    run = finetune(FakeService(settings=APPROVAL), events=when_stage(names.STAGE_APPROVE, names.EVENT_CANCEL))
+    assert run.output["status"] == "cancelled" and run.output["cancelled_at_stage"] == names.STAGE_APPROVE
+    assert names.CANCEL_JOB not in run.names()   # the job had already succeeded
+
+
+def test_a_superseded_training_file_ends_the_run_quietly():
+    run = finetune(FakeService(superseded=True))
+    assert run.outcome == "Completed" and run.output["status"] == "superseded"
+    assert run.names() == [names.READ_RUN_FOLDER]
