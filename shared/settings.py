@@ -90,8 +90,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("APPROVAL_TIMEOUT_HOURS", "24", "Default deadline for an approval."),
     SettingSpec("VALIDATION_RANGE_BYTES", str(64 * 1024 * 1024),
                 "Files larger than this are validated as parallel byte ranges."),
+    # Not read by the app: the blob trigger declares source=EventGrid in code (decorator arguments
+    # are fixed at import; docs/pipeline.md). Kept only while infra/main.bicep still sets it.
     SettingSpec("BLOB_TRIGGER_SOURCE", "EventGrid",
-                "EventGrid in Azure; LogsAndContainerScan for polling (the local host polls either way)."),
+                "Informational: the blob trigger's source is EventGrid, fixed in code."),
 )
 
 SPEC_BY_NAME: dict[str, SettingSpec] = {spec.name: spec for spec in SETTINGS}
