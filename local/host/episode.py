@@ -68,10 +68,12 @@ class EpisodeRunner:
 
     def run(self, instance_id: str) -> Committed:
         now = h.utcnow()
-        inst = self.store.instance(instance_id)
+        # Messages first: a restart (start_new over a finished id) that lands in between then shows
+        # up as a new execution, whose messages this episode leaves alone.
         messages = self.store.messages(instance_id, now.timestamp())
         if not messages:
             return Committed()
+        inst = self.store.instance(instance_id)
         if inst is None or inst.status in TERMINAL:
             with self.store.transaction() as db:  # events for finished instances are dropped
                 Store.delete_messages(db, [m.id for m in messages])
