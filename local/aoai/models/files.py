@@ -122,7 +122,9 @@ class FilesModel:
         self, purpose: str | None, after: str | None, limit: int, order: str
     ) -> tuple[list[FileRecord], bool]:
         items = [r for r in self.records.values() if purpose in (None, "", r.purpose)]
-        items.sort(key=lambda r: (r.created_at, r.id), reverse=(order != "asc"))
+        if order != "asc":
+            items.reverse()  # then the stable sort keeps creation order among equal timestamps
+        items.sort(key=lambda r: r.created_at, reverse=(order != "asc"))
         return paginate(items, after, limit)
 
     def delete(self, file_id: str) -> None:

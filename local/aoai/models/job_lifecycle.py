@@ -18,7 +18,7 @@ def advance_jobs(jobs: JobsModel, now: float) -> bool:
         if record.status == "running":
             changed |= _train(jobs, record, now)
     running = sum(1 for j in jobs.records.values() if j.status == "running")
-    for record in sorted(jobs.records.values(), key=lambda j: (j.created_at, j.id)):
+    for record in sorted(jobs.records.values(), key=lambda j: j.created_at):  # stable: creation order
         if running >= config.MAX_RUNNING_JOBS:
             break
         if record.status == "pending" and now >= record.start_after:

@@ -177,12 +177,9 @@ class JobsModel:
         return record
 
     def list(self, after: str | None, limit: int, metadata: dict[str, str]) -> tuple[list[JobRecord], bool]:
-        items = [
-            j
-            for j in self.records.values()
-            if all((j.metadata or {}).get(k) == v for k, v in metadata.items())
-        ]
-        items.sort(key=lambda j: (j.created_at, j.id), reverse=True)
+        newest_first = reversed(list(self.records.values()))
+        items = [j for j in newest_first if all((j.metadata or {}).get(k) == v for k, v in metadata.items())]
+        items.sort(key=lambda j: j.created_at, reverse=True)  # stable: ties keep newest-first order
         return paginate(items, after, limit)
 
     def cancel(self, job_id: str, now: float) -> JobRecord:
