@@ -30,6 +30,19 @@ MAX_TRIES = 5
 POISON_QUEUE = "webjobs-blobtrigger-poison"
 
 
+def resolve_app_settings(text: str) -> str:
+    """Replace %Setting% references with app settings, as binding expressions do."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise LookupError(f"LOCALHOST_UNRESOLVED_SETTING: '%{name}%' in '{text}' does not resolve to a "
+                              "value; set it in local.settings.json Values or the environment.")
+        return os.environ[name]
+
+    return re.sub(r"%([^%/{}]+)%", value, text)
+
+
 def path_pattern(path: str) -> tuple[str, re.Pattern[str], str]:
     """Split "container/name-pattern" into the container, a regex for blob names, and a listing prefix."""
     container, _, blob = path.partition("/")
@@ -71,6 +84,7 @@ class BlobPoller:
         self.interval = interval
         self.app_name = app_name
         self._task: asyncio.Task | None = None
+        self._last_error: dict[str, str] = {}
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="blob-poller")
@@ -85,8 +99,11 @@ class BlobPoller:
             for info in self.functions:
                 try:
                     await self.poll(info)
-                except Exception as exc:  # storage down or misconfigured: say so, keep polling
-                    log.warning("blob poll for %s failed: %s", info.name, exc)
+                    self._last_error.pop(info.name, None)
+                except Exception as exc:  # storage down or misconfigured: say so once, keep polling
+                    if self._last_error.get(info.name) != str(exc):
+                        log.warning("blob poll for %s failed: %s", info.name, exc)
+                    self._last_error[info.name] = str(exc)
             await asyncio.sleep(self.interval)
 
     def _connection(self, info: FunctionInfo) -> str:
@@ -99,7 +116,7 @@ class BlobPoller:
 
     async def poll(self, info: FunctionInfo) -> None:
         connection = self._connection(info)
-        container, pattern, prefix = path_pattern(info.trigger_binding["path"])
+        container, pattern, prefix = path_pattern(resolve_app_settings(info.trigger_binding["path"]))
         service = BlobServiceClient.from_connection_string(connection)
         client = service.get_container_client(container)
         blobs = await asyncio.to_thread(lambda: list(client.list_blobs(name_starts_with=prefix or None,

@@ -34,8 +34,9 @@ def test_each_blob_version_triggers_once_across_restarts_and_failures_go_to_pois
         azurite, local_host_factory, tmp_path: Path) -> None:
     app_dir = tmp_path / "app"
     shutil.copytree(APP, app_dir)
-    # The connection comes from local.settings.json Values, as with func start.
-    settings = {"IsEncrypted": False, "Values": {"AzureWebJobsStorage": azurite.connection_string}}
+    # The connection and the %UPLOADS_CONTAINER% path setting come from local.settings.json Values.
+    values = {"AzureWebJobsStorage": azurite.connection_string, "UPLOADS_CONTAINER": "uploads"}
+    settings = {"IsEncrypted": False, "Values": values}
     (app_dir / "local.settings.json").write_text(json.dumps(settings))
     runs = tmp_path / "runs.jsonl"
     service = BlobServiceClient.from_connection_string(azurite.connection_string)

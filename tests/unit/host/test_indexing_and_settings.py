@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from local.host.app_loader import AppLoadError, load_app
-from local.host.blob_trigger import path_pattern
+from local.host.blob_trigger import path_pattern, resolve_app_settings
 from local.host.client_api import client_binding
 from local.host.http_triggers import route_pattern
 from local.host.settings import apply_local_settings, load_settings
@@ -102,3 +102,11 @@ def test_client_binding_points_at_the_rpc_listener_and_carries_the_key() -> None
     assert binding["rpcBaseUrl"] == "http://127.0.0.1:2/durabletask/" and binding["taskHubName"] == "Hub"
     assert binding["managementUrls"]["statusQueryGetUri"].endswith("?taskHub=Hub&connection=Storage&code=k")
     assert binding["managementUrls"]["id"] == "INSTANCEID"
+
+
+def test_blob_paths_resolve_app_setting_references(monkeypatch) -> None:
+    monkeypatch.setenv("HOST_TEST_CONTAINER", "datasets")
+    assert resolve_app_settings("%HOST_TEST_CONTAINER%/{name}") == "datasets/{name}"
+    monkeypatch.delenv("HOST_TEST_CONTAINER")
+    with pytest.raises(LookupError, match="LOCALHOST_UNRESOLVED_SETTING"):
+        resolve_app_settings("%HOST_TEST_CONTAINER%/{name}")

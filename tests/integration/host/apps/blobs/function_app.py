@@ -14,7 +14,7 @@ def _record(entry: dict) -> None:
         runs.write(json.dumps(entry) + "\n")
 
 
-@app.blob_trigger(arg_name="blob", path="uploads/{name}", connection="AzureWebJobsStorage")
+@app.blob_trigger(arg_name="blob", path="%UPLOADS_CONTAINER%/{name}", connection="AzureWebJobsStorage")
 def on_upload(blob: func.InputStream) -> None:
     _record({"function": "on_upload", "name": blob.name, "length": blob.length, "uri": blob.uri,
              "metadata": blob.metadata, "etag": blob.blob_properties["ETag"],
