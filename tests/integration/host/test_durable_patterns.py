@@ -210,3 +210,15 @@ def test_http_routes_methods_and_constraints(host: HostProcess) -> None:
     assert call("GET", f"{host.base_url}/api/items/abc").status == 404
     assert call("POST", f"{host.base_url}/api/items/5").status == 404
     assert call("GET", f"{host.base_url}/api/ping?who=me").json() == {"who": "me"}
+
+
+def test_activities_run_concurrently_up_to_the_host_json_limit(host: HostProcess) -> None:
+    body = wait_for(host.base_url, start(host.base_url, "parallel_slow", 8))
+    assert body["output"] == list(range(8))
+    edges = sorted([(at, 1) for _, at in _runs(host, "tracked-start")] +
+                   [(at, -1) for _, at in _runs(host, "tracked-end")])
+    running = peak = 0
+    for _, change in edges:
+        running += change
+        peak = max(peak, running)
+    assert 1 < peak <= 4  # concurrent, and never above maxConcurrentActivityFunctions (host.json)

@@ -168,6 +168,11 @@ def slow_steps(context: df.DurableOrchestrationContext):
     return results
 
 
+@app.orchestration_trigger(context_name="context", orchestration="parallel_slow")
+def parallel_slow(context: df.DurableOrchestrationContext):
+    return (yield context.task_all([context.call_activity("tracked", n) for n in range(context.get_input())]))
+
+
 @app.orchestration_trigger(context_name="context", orchestration="big_status")
 def big_status(context: df.DurableOrchestrationContext):
     context.set_custom_status("x" * 9000)
@@ -211,3 +216,14 @@ def slow(step: int) -> int:
     time.sleep(0.3)
     _record("slow", step)
     return step
+
+
+@app.activity_trigger(input_name="n", activity="tracked")
+def tracked(n: int) -> int:
+    """Records when it starts and ends, so tests can see how many ran at once."""
+    import time
+
+    _record("tracked-start", [n, time.time()])
+    time.sleep(0.2)
+    _record("tracked-end", [n, time.time()])
+    return n
