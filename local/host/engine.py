@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 import traceback
@@ -125,7 +126,17 @@ class Engine:
                 await asyncio.wait_for(self._wake.wait(), wait)
 
     def _run_episode(self, instance_id: str) -> list[int]:
-        return self.runner.run(instance_id).activity_ids
+        try:
+            return self.runner.run(instance_id).activity_ids
+        except Exception as exc:  # a host fault: fail the instance rather than retry it in a tight loop
+            log.exception("episode of instance=%s failed in the host", instance_id)
+            self.runner.forget(instance_id)
+            with self.store.transaction() as db:
+                Store.clear_instance(db, instance_id, history=False)
+                message = json.dumps(f"LOCALHOST_INTERNAL_ERROR: {type(exc).__name__}: {exc}")
+                db.execute("UPDATE instances SET status = 'Failed', output = ?, updated = ? WHERE id = ?",
+                           (message, time.time(), instance_id))
+            return []
 
     def _episode_done(self, instance_id: str, future: asyncio.Future) -> None:
         self._busy.discard(instance_id)
