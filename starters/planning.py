@@ -132,7 +132,7 @@ def parse_start_body(body: Any, settings: Settings) -> StartBody:
     try:
         parse_run_settings(raw_settings, settings)
     except RequestError as exc:
-        field = f"settings.{exc.field}" if exc.field else "settings"
+        field = f"settings.{exc.field}" if exc.field and exc.field != "settings" else "settings"
         raise RequestError(exc.code, exc.message, field) from None
     run = training.split("/")[0] if "/" in training else training[: -len(".jsonl")]
     return StartBody(run=run, training_path=training, validation_path=validation, settings=raw_settings or {})

@@ -1,0 +1,55 @@
+"""The readable summary of GET /api/finetune/{id}, from real SDK status objects."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from azure.durable_functions.models.DurableOrchestrationStatus import DurableOrchestrationStatus
+
+from starters.summary import run_row, run_summary
+
+pytestmark = pytest.mark.unit
+
+
+def status(**fields) -> DurableOrchestrationStatus:
+    base = {"name": "finetune_orchestrator", "instanceId": "ft-faq-0123456789abcdef",
+            "createdTime": "2026-01-05T09:00:00Z", "lastUpdatedTime": "2026-01-05T09:05:00Z"}
+    return DurableOrchestrationStatus.from_json({**base, **fields})
+
+
+def test_a_training_run_shows_the_monitor_progress():
+    parent = status(runtimeStatus="Running", customStatus={
+        "stage": "monitor", "status": "running", "run": "faq", "job": {"id": "ftjob-1", "status": "pending"},
+        "reports": "reports/faq/ft-faq-0123456789abcdef/"})
+    monitor = status(runtimeStatus="Running", customStatus={
+        "stage": "monitor", "next_poll": "2026-01-05T09:06:00Z",
+        "job": {"id": "ftjob-1", "status": "running", "trained_tokens": 1200, "newest_event": "Step 10",
+                "estimated_finish": 1767610000, "fine_tuned_model": None}})
+    summary = run_summary(parent, monitor)
+    assert summary["stage"] == "monitor" and summary["active"] is True and summary["run"] == "faq"
+    assert summary["job"] == {"id": "ftjob-1", "status": "running", "trained_tokens": 1200,
+                              "newest_event": "Step 10", "estimated_finish": 1767610000}
+    assert summary["next_poll"] == "2026-01-05T09:06:00Z"
+    assert summary["created"] == "2026-01-05T09:00:00Z"
+
+
+def test_a_failed_run_shows_its_error():
+    error = {"code": "invalid_dataset", "stage": "validate", "message": "Fix the file."}
+    failed = status(runtimeStatus="Failed", customStatus={"stage": "validate", "status": "failed",
+                                                          "error": error},
+                    output=f"Orchestrator function 'finetune_orchestrator' failed: {json.dumps(error)}")
+    assert run_summary(failed)["error"] == error
+    bare = status(runtimeStatus="Failed", customStatus=None,
+                  output=f"Orchestrator function 'finetune_orchestrator' failed: {json.dumps(error)}")
+    assert run_summary(bare)["error"] == error and run_summary(bare)["active"] is False
+
+
+def test_a_terminated_run_and_a_list_row():
+    terminated = status(runtimeStatus="Terminated", customStatus={"stage": "upload"}, output="by admin")
+    assert run_summary(terminated)["error"]["code"] == "terminated"
+    row = run_row(status(runtimeStatus="Completed", customStatus={"stage": "done", "status": "succeeded",
+                                                                  "run": "faq"}))
+    assert row == {"id": "ft-faq-0123456789abcdef", "run": "faq", "runtimeStatus": "Completed",
+                   "stage": "done", "status": "succeeded", "created": "2026-01-05T09:00:00Z",
+                   "updated": "2026-01-05T09:05:00Z"}
