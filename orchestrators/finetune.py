@@ -91,6 +91,7 @@ def finish(run: RunTracker, facts: RunFacts, outcome: str, error: dict[str, Any]
     the run ended; only a succeeded run moves on to the report and cleanup stages.
     """
     record = outcome == "succeeded"
+    run.ending = True
     if outcome == "cancelled" and facts.job_id and not facts.job_finished:
         try:
             yield from delivery.cancel_job(run, facts.job_id)
@@ -156,6 +157,11 @@ def finetune(context: df.DurableOrchestrationContext) -> Steps:
         run.publish("rejected")
         return output(run, facts, "rejected", report, note=str(rejected) or None)
     except PipelineError as exc:
+        if run.cancel_event.is_completed:  # a cancel came first: the user's word wins over the failure
+            run.end("cancelled", exc.message)
+            report = yield from finish(run, facts, "cancelled", None)
+            run.publish("cancelled")
+            return output(run, facts, "cancelled", report, cancelled_at_stage=run.stage)
         failure = run.fail(exc)
         yield from finish(run, facts, "failed", failure)
         run.publish("failed", error=failure)

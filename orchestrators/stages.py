@@ -110,14 +110,7 @@ def _range_tasks(run: RunTracker, ranged: list[tuple[str, BlobRef, str]],
 
 
 def _gather(run: RunTracker, name: str, tasks: list[Any]) -> Steps:
-    if not tasks:
-        return []
-    try:
-        results = yield run.context.task_all(tasks)
-    except Exception as exc:
-        raise run.unavailable(name, exc, POLL_RETRY) from None
-    run.check_cancel()
-    return results
+    return (yield from run.gather(name, tasks, POLL_RETRY))
 
 
 def invalid_message(summary: ValidationSummary, run: RunTracker) -> str:

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import azure.durable_functions as df
+from azure.durable_functions.models.Task import TaskState
 
 from shared import errors, names
 from shared.errors import PipelineError
@@ -56,6 +57,7 @@ class RunTracker:
         self.records: list[StageRecord] = []
         self.details: dict[str, Any] = {}
         self.cancel_event = context.wait_for_external_event(names.EVENT_CANCEL)
+        self.ending = False   # set while reporting/cleaning up: a cancel no longer interrupts
 
     @property
     def report_folder(self) -> str:
@@ -97,7 +99,7 @@ class RunTracker:
 
     # ---- cancellation ----
     def check_cancel(self) -> None:
-        if self.cancel_event.is_completed:
+        if self.cancel_event.is_completed and not self.ending:
             raise RunCancelled()
 
     def wait_until(self, fire_at: datetime) -> Steps:
@@ -120,10 +122,29 @@ class RunTracker:
 
     def call_raw(self, name: str, payload: dict[str, Any], retry: df.RetryOptions = STANDARD_RETRY) -> Steps:
         """Run an activity; only an exhausted retry raises (as service_unavailable)."""
-        try:
-            return (yield self.context.call_activity_with_retry(name, retry, payload))
-        except Exception as exc:  # the SDK raises the activity's last failure after the retries
-            raise self.unavailable(name, exc, retry) from None
+        task = self.context.call_activity_with_retry(name, retry, payload)
+        results = yield from self.gather(name, [task], retry)
+        return results[0]
+
+    def gather(self, name: str, tasks: list[Any], retry: df.RetryOptions = STANDARD_RETRY) -> Steps:
+        """Wait for all ``tasks`` (activities) or a "cancel", whichever comes first.
+
+        Racing the cancel event makes every activity a waiting point a cancel interrupts; an
+        activity still running then finishes unobserved (its result is ignored).
+        """
+        if not tasks:
+            return []
+        self.check_cancel()
+        together = self.context.task_all(tasks)
+        if self.ending:
+            yield self.context.task_any([together])
+        else:
+            winner = yield self.context.task_any([together, self.cancel_event])
+            if winner is self.cancel_event:
+                raise RunCancelled()
+        if together.state is TaskState.FAILED:
+            raise self.unavailable(name, together.result, retry)
+        return together.result
 
     def unavailable(self, name: str, exc: BaseException, retry: df.RetryOptions) -> PipelineError:
         return PipelineError(

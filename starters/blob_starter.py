@@ -17,6 +17,7 @@ import azure.functions as func
 
 from shared import clients
 from shared.settings import load_settings
+from shared.storage_ops import normalize_etag
 from starters.durable_start import start_once
 from starters.planning import blob_name_in_container, plan_blob_start, timing_from
 
@@ -31,7 +32,8 @@ def container_listing(service, container: str):
     client = service.get_container_client(container)
 
     def listing(prefix: str):
-        return [(item.name, item.etag, item.size) for item in client.list_blobs(name_starts_with=prefix)]
+        return [(item.name, normalize_etag(item.etag), item.size)
+                for item in client.list_blobs(name_starts_with=prefix)]
 
     return listing
 

@@ -21,6 +21,7 @@ from shared import clients, names, run_ids
 from shared.errors import INVALID_REQUEST, RequestError
 from shared.payloads import BlobRef
 from shared.settings import load_settings
+from shared.storage_ops import normalize_etag
 from starters.durable_start import instance_exists, start_once
 from starters.planning import parse_start_body, plan_http_start, timing_from
 from starters.summary import ACTIVE, run_row, run_summary, runtime_name
@@ -57,7 +58,7 @@ def training_blob(settings, path: str) -> BlobRef | None:
         props = blob.get_blob_properties()
     except ResourceNotFoundError:
         return None
-    return BlobRef(path=path, etag=props.etag, size=props.size)
+    return BlobRef(path=path, etag=normalize_etag(props.etag), size=props.size)
 
 
 @bp.route(route="finetune", methods=["POST"], auth_level=AUTH)

@@ -87,3 +87,11 @@ def test_a_superseded_training_file_ends_the_run_quietly():
     run = finetune(FakeService(superseded=True))
     assert run.outcome == "Completed" and run.output["status"] == "superseded"
     assert run.names() == [names.READ_RUN_FOLDER]
+
+
+def test_cancel_interrupts_an_activity_that_keeps_failing():
+    run = finetune(FakeService(transient={names.UPLOAD_FILE: 99}),
+                   events=when_stage(names.STAGE_UPLOAD, names.EVENT_CANCEL))
+    assert run.outcome == "Completed"
+    assert run.output["status"] == "cancelled" and run.output["cancelled_at_stage"] == names.STAGE_UPLOAD
+    assert run.names().count(names.UPLOAD_FILE) == 2   # the first attempts only: no retries awaited
