@@ -61,7 +61,7 @@ def billing_section(
     price_overrides: Mapping[str, float] | None,
 ) -> dict[str, Any]:
     """The report's ``billing`` object for examples of ``total_tokens`` tokens each."""
-    billable = int(np.minimum(total_tokens.astype(np.int64), token_limit).sum()) if total_tokens.size else 0
+    billable = int(np.minimum(total_tokens, token_limit).sum(dtype=np.int64)) if total_tokens.size else 0
     epochs = n_epochs if n_epochs is not None else default_epochs(n_examples)
     trained = billable * epochs
     price = price_for(model, price_overrides)

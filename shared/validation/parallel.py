@@ -49,8 +49,10 @@ def validate_path(path: str | os.PathLike[str], options: ValidationOptions, *, w
     with ProcessPoolExecutor(max_workers=len(ranges), mp_context=context) as pool:
         futures = [pool.submit(_validate_file_range, os.fspath(path), start, end, options)
                    for start, end in ranges]
-        partials = [PartialResult.from_bytes(future.result()) for future in futures]
-    return finalize(merge_partials(partials), options, total_bytes=size)
+        merged = PartialResult()
+        for future in futures:  # merged one by one: the parent holds at most one extra partial
+            merged = merge_partials([merged, PartialResult.from_bytes(future.result())])
+    return finalize(merged, options, total_bytes=size)
 
 
 def _validate_file_range(path: str, start: int, end: int, options: ValidationOptions) -> bytes:

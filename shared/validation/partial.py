@@ -51,7 +51,7 @@ class PartialResult:
 
     def digest_array(self) -> np.ndarray:
         """The examples' digests as uint64."""
-        return np.frombuffer(bytes(self.digests), dtype=np.uint64)
+        return np.frombuffer(self.digests, dtype=np.uint64) if self.digests else np.zeros(0, np.uint64)
 
     # ---- Serialisation (compact: JSON header + zlib-compressed raw arrays) ----
     def to_bytes(self) -> bytes:

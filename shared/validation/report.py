@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from shared.validation import codes
 from shared.validation.billing import billing_section
 from shared.validation.options import ResolvedOptions, ValidationOptions
@@ -111,9 +109,8 @@ def _file_errors(partial: PartialResult, resolved: ResolvedOptions, size: int) -
 
 def _add_duplicates(partial: PartialResult, counts: dict[str, int], listed: dict[str, list]) -> None:
     digests = partial.digest_array()
-    lines = np.frombuffer(partial.example_lines, dtype=np.int32) if len(partial.example_lines) else \
-        np.zeros(0, np.int32)
-    count, pairs = duplicates(digests, lines, codes.MAX_LISTED_PER_CODE)
+    count, pairs = duplicates(digests, as_int_array(partial.example_lines), codes.MAX_LISTED_PER_CODE)
+    del digests  # a view that pins the bytearray
     if count:
         counts[codes.DUPLICATE_EXAMPLE] = count
         listed[codes.DUPLICATE_EXAMPLE] = [

@@ -9,8 +9,8 @@ import numpy as np
 
 
 def as_int_array(values: array) -> np.ndarray:
-    """A read-only int64 numpy view-copy of an array('i') of per-example figures."""
-    return np.frombuffer(values, dtype=np.int32).astype(np.int64) if len(values) else np.zeros(0, np.int64)
+    """A zero-copy int32 numpy view of an array('i') of per-example figures."""
+    return np.frombuffer(values, dtype=np.int32) if len(values) else np.zeros(0, np.int32)
 
 
 def distribution(values: np.ndarray) -> dict[str, Any]:
@@ -21,28 +21,30 @@ def distribution(values: np.ndarray) -> dict[str, Any]:
     return {
         "min": int(values.min()),
         "max": int(values.max()),
-        "mean": round(float(values.mean()), 2),
+        "mean": round(float(values.mean(dtype=np.float64)), 2),
         "median": round(float(median), 2),
         "p5": round(float(p5), 2),
         "p95": round(float(p95), 2),
-        "sum": int(values.sum()),
+        "sum": int(values.sum(dtype=np.int64)),
     }
 
 
 def duplicates(digests: np.ndarray, lines: np.ndarray, keep: int) -> tuple[int, list[tuple[int, int]]]:
-    """(examples identical to an earlier one, the first ``keep`` [(line, line of its first copy)])."""
+    """(examples identical to an earlier one, the first ``keep`` [(line, line of its first copy)]).
+
+    ``digests`` and ``lines`` are in file order (lines increasing), so a stable sort by
+    digest keeps each group's copies in line order.
+    """
     if digests.size < 2:
         return 0, []
-    order = np.lexsort((lines, digests))  # by digest, then by line
+    order = np.argsort(digests, kind="stable")
     sorted_digests = digests[order]
     repeat = np.empty(order.size, dtype=bool)
     repeat[0] = False
     np.equal(sorted_digests[1:], sorted_digests[:-1], out=repeat[1:])
-    if not repeat.any():
+    count = int(repeat.sum())
+    if not count:
         return 0, []
-    group_start = np.maximum.accumulate(np.where(repeat, 0, np.arange(order.size)))
-    dup_lines = lines[order][repeat]
-    first_lines = lines[order][group_start][repeat]
-    by_line = np.argsort(dup_lines, kind="stable")[:keep]
-    pairs = [(int(dup_lines[i]), int(first_lines[i])) for i in by_line]
-    return int(repeat.sum()), pairs
+    first_repeats = np.sort(order[repeat])[:keep]  # positions in file order = line order
+    originals = order[np.searchsorted(sorted_digests, digests[first_repeats], side="left")]
+    return count, [(int(lines[i]), int(lines[j])) for i, j in zip(first_repeats, originals, strict=True)]
