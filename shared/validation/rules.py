@@ -125,7 +125,7 @@ class ExampleChecker:
             if role is None:
                 raise Problem(codes.MISSING_ROLE, f'{label} {index} has no "role"; use one of {_ROLE_LIST}.')
             if type(role) is not str or role not in self.role_tokens:
-                raise Problem(codes.UNRECOGNIZED_ROLE, f"{label} {index} has role {role!r}; use one of "
+                raise Problem(codes.UNRECOGNIZED_ROLE, f"{label} {index} has role {_short(role)}; use one of "
                               f"{_ROLE_LIST}.")
             roles.add(role)
             tokens, content_tokens = self._message(message, role, f"{label} {index}")
@@ -166,7 +166,7 @@ class ExampleChecker:
                                   "messages and must be the string id of the assistant's tool call.")
                 tokens += self.counter.count(value)
             else:
-                raise Problem(codes.UNRECOGNIZED_KEY, f"{where} has the key {key!r}; allowed keys are "
+                raise Problem(codes.UNRECOGNIZED_KEY, f"{where} has the key {_short(key)}; allowed keys are "
                               f"{_KEY_LIST}. Remove or rename it.")
         if not has_content and not (calls and role == "assistant"):
             raise Problem(codes.MISSING_CONTENT, f'{where} has no "content"; give it text (an assistant '
@@ -231,8 +231,8 @@ class ExampleChecker:
     def _check_top_level(self, obj: dict, allowed: frozenset[str], prefix: str) -> None:
         for key in obj:
             if key not in allowed:
-                self.warn(codes.UNRECOGNIZED_TOP_LEVEL_KEY, f"The key {prefix}{key!r} is not part of the "
-                          "format and is ignored by the counts; the service may reject it. Remove it.")
+                self.warn(codes.UNRECOGNIZED_TOP_LEVEL_KEY, f"The key {prefix}{_short(key)} is not part of "
+                          "the format and is ignored by the counts; the service may reject it. Remove it.")
         if "tools" in obj:
             _check_tools(obj["tools"], f"{prefix}tools")
         if "functions" in obj:
@@ -242,12 +242,18 @@ class ExampleChecker:
             raise Problem(codes.INVALID_TOOL_CALL, f'"{prefix}parallel_tool_calls" must be true or false.')
 
 
+def _short(value: Any, limit: int = 40) -> str:
+    """repr of a value from the dataset, cut short: reports quote the data only briefly."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _check_weight(value: Any, role: str, where: str) -> None:
     if role != "assistant":
         raise Problem(codes.INVALID_WEIGHT, f'{where}: "weight" is allowed only on assistant messages; '
                       "remove it.")
     if type(value) not in (int, float) or value not in (0, 1):
-        raise Problem(codes.INVALID_WEIGHT, f'{where}: "weight" must be 0 or 1, got {value!r}.')
+        raise Problem(codes.INVALID_WEIGHT, f'{where}: "weight" must be 0 or 1, got {_short(value)}.')
 
 
 def _check_function(function: Any, label: str) -> None:

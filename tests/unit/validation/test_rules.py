@@ -228,3 +228,17 @@ def test_every_code_is_exercised_and_the_code_lists_are_exact() -> None:
     assert exercised == set(ERROR_CODES)
     assert {code for _, code in WARNINGS} | {"blank_line", "duplicate_example"} == set(WARNING_CODES)
     assert len(ERROR_CODES) == 19
+
+
+def test_reports_quote_the_data_only_briefly() -> None:
+    report = report_of(jsonl(simple(), _with_messages({"role": "x" * 10_000, "content": "y"})))
+    assert report["error_counts"] == {"unrecognized_role": 1}
+    assert len(report["errors"][0]["message"]) < 200
+
+
+def test_lone_surrogates_and_deep_nesting_do_not_crash() -> None:
+    surrogate = '{"messages": [{"role": "user", "content": "\\ud800"}, ' \
+                '{"role": "assistant", "content": "ok"}]}'
+    assert report_of(jsonl(surrogate))["ok"]
+    deep = report_of(jsonl(simple(), "[" * 100_000 + "]" * 100_000))
+    assert codes_at(deep) == [(2, "invalid_json")]
