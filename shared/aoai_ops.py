@@ -161,10 +161,11 @@ def newest_event(client: openai.AzureOpenAI, job_id: str) -> dict[str, Any] | No
 
 
 def list_job_events(client: openai.AzureOpenAI, job_id: str, limit: int = 100) -> list[dict[str, Any]]:
-    """Up to ``limit`` of the job's events, oldest first, as plain dicts."""
+    """The job's newest ``limit`` events, oldest first, as plain dicts."""
     page = client.fine_tuning.jobs.list_events(job_id, limit=limit)
+    # The service lists newest first; reversing keeps the order of events within one second.
     events = [{"created_at": e.created_at, "level": e.level, "message": e.message, "type": e.type}
-              for e in page.data]
+              for e in reversed(page.data)]
     return sorted(events, key=lambda event: event["created_at"] or 0)
 
 

@@ -34,7 +34,7 @@ OPENAI_MAX_RETRIES = 3
 
 _T = TypeVar("_T")
 _cache: dict[tuple[Any, ...], Any] = {}
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: a client is built with the cached credential
 
 
 def _cached(key: tuple[Any, ...], build: Callable[[], _T]) -> _T:
