@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -50,6 +51,11 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("azure").setLevel(logging.WARNING)
     app_dir = Path(args.app_dir).resolve()
     state_dir = Path(args.state_dir).resolve() if args.state_dir else app_dir / ".state" / "host"
+    if not app_dir.is_dir():
+        print(f"error: LOCALHOST_NO_APP: {app_dir} is not a folder; pass --app-dir with the app's folder.",
+              file=sys.stderr)
+        return 2
+    os.chdir(app_dir)  # as func start: the worker runs in the app folder, so relative paths resolve there
     try:
         apply_local_settings(app_dir)
         settings = load_settings(app_dir, state_dir, args.port, args.function_key, args.bind)
