@@ -7,7 +7,6 @@ only from what any client sees (``runtimeStatus``, ``customStatus``,
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -34,14 +33,19 @@ def _first(mapping: Any, *keys: str) -> Any:
 
 
 def progress_fields(status: dict[str, Any]) -> dict[str, Any]:
-    """The fields of a status worth showing: runtime status, stage, job status, trained tokens, event."""
+    """The fields of a status worth showing: runtime status, stage, job status, trained tokens, event.
+
+    While training, the live job progress is in the custom status of the run's monitor
+    sub-orchestration; ``follow`` merges it in as ``status["monitor"]``.
+    """
     custom = status.get("customStatus")
+    monitor = (status.get("monitor") or {}).get("customStatus")
     return {
         "runtime": status.get("runtimeStatus"),
         "stage": _first(custom, "stage"),
-        "job": _first(custom, "job_status", "job.status"),
-        "tokens": _first(custom, "trained_tokens", "job.trained_tokens"),
-        "event": _first(custom, "latest_event", "event", "job.latest_event"),
+        "job": _first(monitor, "job.status") or _first(custom, "job.status"),
+        "tokens": _first(monitor, "job.trained_tokens") or _first(custom, "job.trained_tokens"),
+        "event": _first(monitor, "job.newest_event") or _first(custom, "job.newest_event"),
     }
 
 
@@ -111,6 +115,9 @@ def follow(
     while time.monotonic() < deadline:
         status = client.durable_status(instance_id)
         if status is not None:
+            stage = _first(status.get("customStatus"), "stage")
+            if stage == "monitor" and status.get("runtimeStatus") not in TERMINAL:
+                status["monitor"] = client.durable_status(run_ids.monitor_instance_id(instance_id))
             if on_status is not None:
                 on_status(status)
             if status.get("runtimeStatus") in TERMINAL:
@@ -140,6 +147,9 @@ def completed_with_deployment(status: dict[str, Any] | None) -> tuple[bool, str]
     if runtime != "Completed":
         return False, f"the run ended {runtime}: {failure_text(status)}"
     output = status.get("output")
+    outcome = output.get("status") if isinstance(output, dict) else None
+    if outcome != "succeeded":
+        return False, f"the run ended {outcome}: {failure_text(status)}"
     if not deployment_name(output):
         return False, "the run completed without a deployment"
     if not smoke_reply(output):
@@ -155,19 +165,6 @@ def failure_text(status: dict[str, Any]) -> str:
         return f"[{error.get('code')}] at {error.get('stage')}: {error.get('message')}"
     output = status.get("output")
     return str(error or output or "no details")[:500]
-
-
-def decoded_input(status: dict[str, Any]) -> Any:
-    """An instance's input as data (the Durable API returns JSON text, sometimes encoded twice)."""
-    value = status.get("input")
-    for _ in range(3):
-        if not isinstance(value, str):
-            return value
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return value
-    return value
 
 
 def find_run(client: StackClient, run: str, training_path: str, training_etag: str,

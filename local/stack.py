@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -29,6 +30,10 @@ STACK_FILE_NAME = "stack.json"
 EMULATOR_STARTUP_TIMEOUT_S = 60
 HOST_STARTUP_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 15
+# The host's own settings (docs/local-host.md): keys on, and a short blob poll interval.
+HOST_KEY_ENV = "LOCAL_HOST_FUNCTION_KEY"
+HOST_POLL_ENV = "LOCAL_HOST_BLOB_POLL_SECONDS"
+BLOB_POLL_SECONDS = "0.5"
 
 # Orchestration timings for one machine: the demo finishes in well under a minute.
 LOCAL_TIMINGS: dict[str, str] = {
@@ -111,11 +116,14 @@ class Stack:
         app_dir: Path | str = REPO_ROOT,
         extra_settings: dict[str, str] | None = None,
         use_api_key: bool = False,
+        function_keys: bool = True,
     ) -> None:
         self.state_dir = Path(state_dir).resolve()
         self.app_dir = Path(app_dir).resolve()
         self.extra_settings = dict(extra_settings or {})
         self.use_api_key = use_api_key
+        # Function-level auth as in Azure: one random key per stack (never on a command line).
+        self.function_key: str | None = secrets.token_urlsafe(24) if function_keys else None
         self.azurite: Azurite | None = None
         self.emulator: dict[str, Any] = {}
         self.host: dict[str, Any] = {}
@@ -143,7 +151,7 @@ class Stack:
                 "host",
                 [sys.executable, "-m", "local", "host", "--app-dir", str(self.app_dir), "--port", "0",
                  "--state-dir", str(self.state_dir / "host"), "--json"],
-                {**self._tool_env(), **self.app_settings}, self.logs_dir / "host.log",
+                {**self._tool_env(), **self._host_env(), **self.app_settings}, self.logs_dir / "host.log",
             )
             self.host = self._host_proc.wait_ready(HOST_STARTUP_TIMEOUT_S)
         except BaseException:
@@ -158,8 +166,9 @@ class Stack:
                 component.stop()
         if self.azurite is not None:
             self.azurite.stop()
-        with contextlib.suppress(OSError):
-            self.stack_file.unlink()
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            if json.loads(self.stack_file.read_text(encoding="utf-8"))["pids"]["stack"] == os.getpid():
+                self.stack_file.unlink()  # only our own: another stack may use the state dir now
 
     def __enter__(self) -> Stack:
         return self.start()
@@ -174,14 +183,19 @@ class Stack:
         env["PYTHONUNBUFFERED"] = "1"
         return env
 
+    def _host_env(self) -> dict[str, str]:
+        env = {HOST_POLL_ENV: BLOB_POLL_SECONDS, HOST_KEY_ENV: self.function_key or ""}
+        return env
+
     def _create_containers(self) -> None:
         from azure.core.exceptions import ResourceExistsError
         from azure.storage.blob import BlobServiceClient
 
-        service = BlobServiceClient.from_connection_string(self.connection_string)
-        for name in (self.datasets_container, self.reports_container):
-            with contextlib.suppress(ResourceExistsError):
-                service.create_container(name)
+        # closed at once: Azurite waits for open keep-alive connections before it exits
+        with BlobServiceClient.from_connection_string(self.connection_string) as service:
+            for name in (self.datasets_container, self.reports_container):
+                with contextlib.suppress(ResourceExistsError):
+                    service.create_container(name)
 
     def _wire_settings(self) -> dict[str, str]:
         """The app's settings (environment of the host: it wins over local.settings.json)."""
@@ -236,10 +250,6 @@ class Stack:
     @property
     def base_url(self) -> str:
         return str(self.host["base_url"]).rstrip("/")
-
-    @property
-    def function_key(self) -> str | None:
-        return self.host.get("function_key") or self.host.get("master_key") or None
 
     def pids(self) -> dict[str, int | None]:
         def pid(component: _Component | None) -> int | None:

@@ -1,30 +1,32 @@
 """``python -m local status [ID]``: one run's status, or the recent runs, from a running ``up``.
 
-Reads the Durable status endpoint of the host found through
-``<state-dir>/stack.json`` (see ``drop``). With an ID it prints the stage, the
-job's progress and the output or error; without, one line per run, newest
-first. ``--json`` prints the Durable status JSON instead.
+Reads the app's own HTTP API (``GET /api/finetune/{id}``, ``GET /api/finetune``)
+on the host found through ``<state-dir>/stack.json`` (see ``drop``), with the
+stack's function key. ``--json`` prints the API's JSON as it is; ``--durable``
+prints the raw Durable status of the instance instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from local.commands.drop import running_stack
-from local.runs import decoded_input, describe, failure_text
 
 HELP = "Show one run's status, or the recent runs, of a running 'python -m local up'."
-RECENT = 20
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from local.commands.up import DEFAULT_STATE_DIR
 
-    parser.add_argument("instance_id", nargs="?", metavar="ID", help="the run's instance id")
-    parser.add_argument("--json", action="store_true", help="print the Durable status JSON")
+    parser.add_argument("instance_id", nargs="?", metavar="ID", help="the run's instance id (ft-...)")
+    parser.add_argument("--json", action="store_true", help="print the API's JSON")
+    parser.add_argument("--durable", action="store_true",
+                        help="with ID: print the Durable status endpoint's JSON")
+    parser.add_argument("--top", type=int, default=20, help="how many recent runs to list (default 20)")
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR,
                         help=f"the state dir of the running 'up' (default {DEFAULT_STATE_DIR})")
 
@@ -33,38 +35,48 @@ def run(args: argparse.Namespace) -> int:
     client = running_stack(args.state_dir)
     if client is None:
         return 1
-    if args.instance_id:
+    if args.instance_id and args.durable:
         status = client.durable_status(args.instance_id)
-        if status is None:
-            print(f"error: no run with id {args.instance_id!r}; 'python -m local status' lists them.")
-            return 1
-        print(json.dumps(status, indent=2) if args.json else detail(status))
-        return 0
-    statuses = sorted(client.durable_instances(), key=lambda s: s.get("createdTime") or "", reverse=True)
-    runs = [s for s in statuses if isinstance(decoded_input(s), dict) and "run" in decoded_input(s)][:RECENT]
+        print(json.dumps(status, indent=2))
+        return 0 if status is not None else 1
+    path = f"/api/finetune/{args.instance_id}" if args.instance_id else "/api/finetune"
+    answer = client.call("GET", path, params=None if args.instance_id else {"top": str(args.top)})
+    if answer.status != 200 or not isinstance(answer.body, dict):
+        print(f"error: GET {path} answered {answer.status}: {json.dumps(answer.body)}", file=sys.stderr)
+        return 1
     if args.json:
-        print(json.dumps(runs, indent=2))
-    elif not runs:
-        print("No runs yet. Upload a dataset with 'python -m local drop samples/azure-faq --run sample'.")
-    for status in [] if args.json else runs:
-        print(f"{status.get('createdTime', '')}  {status['instanceId']}  {describe(status)}")
+        print(json.dumps(answer.body, indent=2))
+    elif args.instance_id:
+        print(detail(answer.body))
+    else:
+        runs = answer.body.get("runs") or []
+        if not runs:
+            print("No runs yet. Drop a dataset: python -m local drop samples/azure-faq --run sample")
+        for row in runs:
+            print(f"{row.get('created') or '':<21} {row.get('id')}  {row.get('runtimeStatus')}  "
+                  f"stage={row.get('stage')}  status={row.get('status')}")
     return 0
 
 
-def detail(status: dict[str, Any]) -> str:
-    """A readable account of one run."""
-    request = decoded_input(status)
+def detail(summary: dict[str, Any]) -> str:
+    """A readable account of one run from GET /api/finetune/{id}."""
+    job = summary.get("job") or {}
     lines = [
-        f"run       {request.get('run') if isinstance(request, dict) else '?'}",
-        f"id        {status.get('instanceId')}",
-        f"created   {status.get('createdTime')}   updated {status.get('lastUpdatedTime')}",
-        f"status    {describe(status)}",
+        f"run         {summary.get('run')}   ({summary.get('id')})",
+        f"status      {summary.get('runtimeStatus')}, stage {summary.get('stage')}: {summary.get('status')}",
+        f"created     {summary.get('created')}   updated {summary.get('updated')}",
     ]
-    output = status.get("output")
-    if status.get("runtimeStatus") == "Completed" and isinstance(output, dict):
-        for key in ("job_id", "fine_tuned_model", "deployment", "smoke_test", "summary"):
-            if key in output:
-                lines.append(f"{key:<9} {json.dumps(output[key])[:200]}")
-    elif status.get("runtimeStatus") in ("Failed", "Terminated", "Canceled"):
-        lines.append(f"why       {failure_text(status)}")
+    if job:
+        lines.append(f"job         {job.get('id')} {job.get('status')}, "
+                     f"{job.get('trained_tokens') or 0} trained tokens; {job.get('newest_event') or ''}")
+    for key in ("deployment", "reports", "approval_deadline"):
+        if summary.get(key):
+            lines.append(f"{key:<11} {json.dumps(summary[key])}")
+    if summary.get("error"):
+        error = summary["error"]
+        lines.append(f"error       [{error.get('code')}] at {error.get('stage')}: {error.get('message')}")
+    output = summary.get("output")
+    if isinstance(output, dict):
+        for key in ("fine_tuned_model", "deployment", "smoke_test"):
+            lines.append(f"{key:<11} {json.dumps(output.get(key))}")
     return "\n".join(lines)
