@@ -38,7 +38,9 @@ def get_deployment(payload: dict) -> dict:
         request = parse(DeploymentRef, payload)
         config = settings()
         group, account = _account(config)
-        return arm_ops.get_deployment(clients.arm_client(config), group, account, request.name)
+        # operation_url (from start_deployment) is optional: it lets a failure carry ARM's reason.
+        operation_url = payload.get("operation_url") if isinstance(payload, dict) else None
+        return arm_ops.get_deployment(clients.arm_client(config), group, account, request.name, operation_url)
 
     return run(names.GET_DEPLOYMENT, work)
 

@@ -15,6 +15,7 @@ import contextlib
 from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
+from azure.core.rest import HttpRequest
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.cognitiveservices.models import Deployment, DeploymentModel, DeploymentProperties, Sku
 
@@ -78,9 +79,24 @@ def _read(arm: CognitiveServicesManagementClient, resource_group: str, account: 
         return None
 
 
+def _operation_error(arm: CognitiveServicesManagementClient, operation_url: str) -> dict[str, Any] | None:
+    """The error of a finished ARM async operation (where ARM reports why a deployment failed)."""
+    response = arm.send_request(HttpRequest("GET", operation_url))
+    if response.status_code != 200:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) and isinstance(body.get("error"), dict) else None
+
+
 def get_deployment(arm: CognitiveServicesManagementClient, resource_group: str, account: str,
-                   name: str) -> dict[str, Any]:
-    """The deployment's provisioning state; ``NotFound`` when there is none."""
+                   name: str, operation_url: str | None = None) -> dict[str, Any]:
+    """The deployment's provisioning state; ``NotFound`` when there is none.
+
+    ``operation_url`` (returned by ``start_deployment``) lets a failure carry ARM's reason.
+    """
     found = call_arm(lambda: _read(arm, resource_group, account, name), errors.DEPLOYMENT_FAILED,
                      f"report on the deployment {name}")
     if is_error_result(found):
@@ -88,7 +104,13 @@ def get_deployment(arm: CognitiveServicesManagementClient, resource_group: str, 
     if found is None:
         return {"name": name, "provisioning_state": NOT_FOUND, "model": None, "error": None}
     deployment, raw = found  # type: ignore[misc]
-    return deployment_state(deployment, raw)
+    state = deployment_state(deployment, raw)
+    if state["error"] and operation_url and _raw_error_message(raw) is None:
+        operation = call_arm(lambda: _operation_error(arm, operation_url), errors.DEPLOYMENT_FAILED,
+                             f"report on the operation of {name}")
+        if operation and not is_error_result(operation):
+            state = deployment_state(deployment, operation)  # type: ignore[arg-type]
+    return state
 
 
 def start_deployment(arm: CognitiveServicesManagementClient, resource_group: str, account: str, name: str,
@@ -110,15 +132,20 @@ def start_deployment(arm: CognitiveServicesManagementClient, resource_group: str
             "deployment name in the run settings (the app never replaces a deployment).",
             name=name, provisioning_state=current["provisioning_state"])
 
-    def put() -> Deployment:
+    def keep_operation(pipeline_response: Any, deserialized: Deployment, _headers: Any) -> tuple[Any, Any]:
+        return deserialized, pipeline_response.http_response.headers.get("Azure-AsyncOperation")
+
+    def put() -> tuple[Deployment, str | None]:
         poller = arm.deployments.begin_create_or_update(
-            resource_group, account, name, deployment_body(model, sku, capacity), polling=False)
+            resource_group, account, name, deployment_body(model, sku, capacity), polling=False,
+            cls=keep_operation)
         return poller.result()
 
     created = call_arm(put, errors.DEPLOYMENT_FAILED, f"create the deployment {name} of {model}")
     if is_error_result(created):
         return {"name": name, "provisioning_state": None, "model": model, **created}  # type: ignore[dict-item]
-    return {**deployment_state(created), "reused": False}  # type: ignore[arg-type]
+    deployment, operation_url = created  # type: ignore[misc]
+    return {**deployment_state(deployment), "operation_url": operation_url, "reused": False}
 
 
 def delete_deployment(arm: CognitiveServicesManagementClient, resource_group: str, account: str,
