@@ -8,8 +8,10 @@ for unknown instances, 410 for operations on finished instances.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -122,13 +124,37 @@ class DurableApi:
                 json.loads(text)
             except json.JSONDecodeError:
                 return _error(400, "The request body is not valid JSON.")
+        return await self._start(request, name, instance_id, text)
+
+    async def _start(self, request: web.Request, name: str, instance_id: str,
+                     text: str | None) -> web.Response:
         try:
             self.engine.start_instance(name, instance_id, text)
         except KeyError:
-            return _error(400, f"The function '{name}' doesn't exist, is disabled, or is not an "
-                               "orchestrator function.")
+            return _error(400, "One or more of the arguments submitted is incorrect",
+                          f"The function '{name}' doesn't exist, is disabled, or is not an orchestrator "
+                          "function.", "System.ArgumentException")
         except ConflictError as exc:
-            return _error(400, str(exc))
+            return _error(500, "Something went wrong while processing your request", str(exc),
+                          "DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException")
+        timeout, interval = _seconds(request, "timeout"), _seconds(request, "pollingInterval")
+        if timeout is not None and interval is not None:
+            return await self._wait_or_check_status(request, instance_id, timeout, interval)
+        return self.check_status(request, instance_id)
+
+    async def _wait_or_check_status(self, request: web.Request, instance_id: str, timeout: float,
+                                    interval: float) -> web.Response:
+        """ext: WaitForCompletionOrCreateCheckStatusResponseAsync, polling the store."""
+        deadline = time.monotonic() + timeout
+        while True:
+            inst = self.engine.store.instance(instance_id)
+            if inst is not None and inst.status in TERMINAL or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(max(0.0, min(interval, deadline - time.monotonic())))
+        if inst is not None and inst.status == "Completed":
+            return web.Response(status=200, text=inst.output or "null", content_type="application/json")
+        if inst is not None and inst.status in TERMINAL:
+            return web.json_response(self.status_json(inst, True), status=_done_code(request, inst))
         return self.check_status(request, instance_id)
 
     async def get(self, request: web.Request) -> web.Response:
@@ -140,7 +166,7 @@ class DurableApi:
         if inst.status in RUNNING:
             location = str(request.url)
             return web.json_response(body, status=202, headers={"Location": location, "Retry-After": "5"})
-        return web.json_response(body, status=200)
+        return web.json_response(body, status=_done_code(request, inst))
 
     def _filtered(self, request: web.Request) -> tuple[str, tuple]:
         where, args = ["1"], []
@@ -165,7 +191,7 @@ class DurableApi:
         token = request.headers.get("x-ms-continuation-token")
         offset = int(base64.b64decode(token).decode()) if token else 0
         found = self.engine.store.instances(where, args, limit=top + 1, offset=offset)
-        show_input = _flag(request, "showInput", False)
+        show_input = _flag(request, "showInput", True)
         body = [self.status_json(i, show_input) for i in found[:top]]
         headers = {}
         if len(found) > top:
@@ -211,11 +237,7 @@ class DurableApi:
             return web.Response(status=404)
         if operation == "restart":
             new_id = uuid.uuid4().hex if _flag(request, "restartWithNewInstanceId", True) else inst.id
-            try:
-                self.engine.start_instance(inst.name, new_id, inst.input)
-            except ConflictError as exc:
-                return _error(400, str(exc))
-            return self.check_status(request, new_id)
+            return await self._start(request, inst.name, new_id, inst.input)
         if inst.status in TERMINAL and not (operation == "rewind" and inst.status == "Failed"):
             return web.Response(status=410)
         if operation == "rewind":
@@ -225,11 +247,28 @@ class DurableApi:
         return web.Response(status=202)
 
 
+def _done_code(request: web.Request, inst: Instance) -> int:
+    """200 for a finished instance, Failed included, unless returnInternalServerErrorOnFailure=true."""
+    failed_as_500 = inst.status == "Failed" and _flag(request, "returnInternalServerErrorOnFailure", False)
+    return 500 if failed_as_500 else 200
+
+
 def _origin(request: web.Request) -> str:
     return f"{request.scheme}://{request.host}"
 
 
-def _error(status: int, message: str) -> web.Response:
-    """ASP.NET-style error JSON; the SDK reads ``ExceptionMessage`` on 400."""
-    return web.json_response({"Message": message, "ExceptionMessage": message}, status=status)
+def _error(status: int, message: str, exception_message: str | None = None,
+           exception_type: str | None = None) -> web.Response:
+    """ASP.NET HttpError JSON (CreateErrorResponse); the SDK reads ``ExceptionMessage`` on 400."""
+    body = {"Message": message, "ExceptionMessage": exception_message or message}
+    if exception_type:
+        body["ExceptionType"] = exception_type
+    return web.json_response(body, status=status)
+
+
+def _seconds(request: web.Request, name: str) -> float | None:
+    try:
+        return float(request.query[name])
+    except (KeyError, ValueError):
+        return None
 

@@ -222,3 +222,17 @@ def test_activities_run_concurrently_up_to_the_host_json_limit(host: HostProcess
         running += change
         peak = max(peak, running)
     assert 1 < peak <= 4  # concurrent, and never above maxConcurrentActivityFunctions (host.json)
+
+
+def test_webhook_start_can_wait_and_running_ids_cannot_be_restarted(host: HostProcess) -> None:
+    url = f"{host.base_url}{WEBHOOKS}/orchestrators/sequence/waited?timeout=20&pollingInterval=0.05"
+    reply = call("POST", url, json.dumps(["V"]))
+    assert (reply.status, reply.json()) == (200, ["Hello V!"])
+    instance_id = start(host.base_url, "waiter", instance_id="busy")
+    wait_for(host.base_url, instance_id, ("Running",))
+    again = call("POST", f"{host.base_url}{WEBHOOKS}/orchestrators/waiter/busy")
+    assert again.status == 500 and "already exists" in again.json()["ExceptionMessage"]
+    assert call("POST", f"{host.base_url}/api/start/waiter?id=busy").status == 500  # start_new raised
+    failed = wait_for(host.base_url, start(host.base_url, "failing"))
+    query = "returnInternalServerErrorOnFailure=true"
+    assert status(host.base_url, failed["instanceId"], query).status == 500
