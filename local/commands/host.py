@@ -43,7 +43,7 @@ def _ready_line(host, as_json: bool) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from local.host.app_loader import AppLoadError
-    from local.host.server import serve_forever
+    from local.host.server import StateInUseError, serve_forever
     from local.host.settings import apply_local_settings, load_settings
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(main())
-    except AppLoadError as exc:
+    except (AppLoadError, StateInUseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

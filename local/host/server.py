@@ -8,11 +8,13 @@ webhook API) and a loopback-only RPC listener that the Durable client SDK talks 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 from aiohttp import web
 
@@ -28,6 +30,23 @@ from local.host.store import Store
 log = logging.getLogger("local.host")
 
 
+class StateInUseError(Exception):
+    """Another host already runs on this state folder."""
+
+
+def _lock_state(state_dir: Path) -> TextIO:
+    """Hold an exclusive lock on the state folder for the host's lifetime (released by the OS on kill)."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(state_dir / "host.lock", "w")  # noqa: SIM115 (kept open while the host runs)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        handle.close()
+        raise StateInUseError(f"LOCALHOST_STATE_IN_USE: another host runs on {state_dir}; stop it or pass "
+                              "another --state-dir.") from exc
+    return handle
+
+
 @dataclass
 class RunningHost:
     """A started host: where it listens and how to stop it."""
@@ -39,6 +58,7 @@ class RunningHost:
     engine: Engine
     runners: list[web.AppRunner] = field(default_factory=list)
     poller: BlobPoller | None = None
+    state_lock: TextIO | None = None
 
     @property
     def base_url(self) -> str:
@@ -55,6 +75,8 @@ class RunningHost:
             await runner.cleanup()
         await self.engine.stop()
         self.engine.store.close()
+        if self.state_lock is not None:
+            self.state_lock.close()
 
 
 def _guard_webhooks(key: str | None) -> Any:
@@ -79,6 +101,7 @@ async def _listen(app: web.Application, host: str, port: int) -> tuple[web.AppRu
 
 async def start_host(settings: HostSettings, allow_unsupported: bool = False) -> RunningHost:
     """Index the app and start everything; returns once both listeners accept connections."""
+    state_lock = _lock_state(settings.state_dir)
     index = load_app(settings.app_dir, allow_unsupported)
     for skipped in index.skipped:
         log.warning("not served (unsupported): %s", skipped)
@@ -103,7 +126,7 @@ async def start_host(settings: HostSettings, allow_unsupported: bool = False) ->
     app.add_routes([web.route("*", prefix + "/{tail:.*}", http.handle)])  # after the webhook routes
     runner, port = await _listen(app, settings.bind, settings.port)
     await engine.start()
-    host = RunningHost(settings, index, port, rpc_port, engine, [runner, rpc_runner])
+    host = RunningHost(settings, index, port, rpc_port, engine, [runner, rpc_runner], state_lock=state_lock)
     if index.blobs:
         origin = f"http://{settings.bind}:{port}"
         key = settings.function_key
