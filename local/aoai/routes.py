@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -162,6 +163,11 @@ async def render_and_log(request: web.Request, handler: Handler) -> web.StreamRe
         response = web.json_response(
             {"error": {"code": "internalFailure", "message": "Emulator error."}}, status=500
         )
+    if not response.prepared:
+        request_id = str(uuid.uuid4())
+        response.headers.setdefault("x-request-id", request_id)
+        response.headers.setdefault("apim-request-id", request_id)
+        response.headers.setdefault("x-ms-request-id", request_id)
     log.info("%s %s %s", request.method, request.path, response.status)
     return response
 
