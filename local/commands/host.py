@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 HELP = "Run a function app (HTTP, blob and Durable triggers) on the local Functions + Durable host."
@@ -76,4 +77,17 @@ def run(args: argparse.Namespace) -> int:
     except (AppLoadError, StateInUseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    _exit_now_if_threads_linger()
     return 0
+
+
+def _exit_now_if_threads_linger() -> None:
+    """Sync activities still running in worker threads would hold the exit until they end; they are
+    in the store and run again at the next start, so leave now, as the real host's worker does."""
+    lingering = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if lingering:
+        logging.getLogger("local.host").info("stopped; not waiting for %d worker thread(s)", len(lingering))
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
