@@ -13,6 +13,8 @@ DEFAULT_HUB = "TestHubName"
 KEY_ENV = "LOCAL_HOST_FUNCTION_KEY"
 POLL_ENV = "LOCAL_HOST_BLOB_POLL_SECONDS"
 DEFAULT_BLOB_POLL_S = 2.0
+# The Durable extension's default for both limits: 10 x the processors of the machine.
+DEFAULT_CONCURRENCY = 10 * (os.cpu_count() or 1)
 
 
 @dataclass
@@ -60,8 +62,8 @@ def load_settings(app_dir: Path, state_dir: Path, port: int, function_key: str |
         hub = os.environ.get(hub.strip("%"), DEFAULT_HUB)
     return HostSettings(
         app_dir=app_dir, state_dir=state_dir, port=port, bind=bind, hub_name=hub,
-        max_activities=int(durable.get("maxConcurrentActivityFunctions") or 10),
-        max_orchestrations=int(durable.get("maxConcurrentOrchestratorFunctions") or 4),
+        max_activities=int(durable.get("maxConcurrentActivityFunctions") or DEFAULT_CONCURRENCY),
+        max_orchestrations=int(durable.get("maxConcurrentOrchestratorFunctions") or DEFAULT_CONCURRENCY),
         function_key=function_key or os.environ.get(KEY_ENV) or None,
         blob_poll_s=float(os.environ.get(POLL_ENV) or DEFAULT_BLOB_POLL_S),
         route_prefix=str(route_prefix).strip("/"),
