@@ -79,16 +79,17 @@ def _read(arm: CognitiveServicesManagementClient, resource_group: str, account: 
         return None
 
 
-def _operation_error(arm: CognitiveServicesManagementClient, operation_url: str) -> dict[str, Any] | None:
-    """The error of a finished ARM async operation (where ARM reports why a deployment failed)."""
-    response = arm.send_request(HttpRequest("GET", operation_url))
+def _operation_error(arm: CognitiveServicesManagementClient, operation_url: str) -> str | None:
+    """Why a finished ARM async operation failed (where ARM reports a deployment's failure)."""
+    # _send_request is the generated client's documented way to send a raw request through its
+    # pipeline (auth, retries); mgmt clients name it with the underscore.
+    response = arm._send_request(HttpRequest("GET", operation_url))
     if response.status_code != 200:
         return None
     try:
-        body = response.json()
+        return _raw_error_message(response.json())
     except ValueError:
         return None
-    return body if isinstance(body, dict) and isinstance(body.get("error"), dict) else None
 
 
 def get_deployment(arm: CognitiveServicesManagementClient, resource_group: str, account: str,
@@ -106,10 +107,10 @@ def get_deployment(arm: CognitiveServicesManagementClient, resource_group: str, 
     deployment, raw = found  # type: ignore[misc]
     state = deployment_state(deployment, raw)
     if state["error"] and operation_url and _raw_error_message(raw) is None:
-        operation = call_arm(lambda: _operation_error(arm, operation_url), errors.DEPLOYMENT_FAILED,
-                             f"report on the operation of {name}")
-        if operation and not is_error_result(operation):
-            state = deployment_state(deployment, operation)  # type: ignore[arg-type]
+        reason = call_arm(lambda: _operation_error(arm, operation_url), errors.DEPLOYMENT_FAILED,
+                          f"report on the operation of {name}")
+        if isinstance(reason, str):
+            state = deployment_state(deployment, {"error": {"message": reason}})
     return state
 
 
