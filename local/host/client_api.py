@@ -93,7 +93,13 @@ class DurableApi:
             web.delete(p + "/instances/{instance_id}", self.purge),
             web.post(p + "/instances/{instance_id}/raiseEvent/{event}", self.raise_event),
             web.post(p + "/instances/{instance_id}/{operation}", self.operate),
+            # Anything else (entities, wrong methods): an empty 404, never aiohttp's text body,
+            # because the SDK parses every answer as JSON (contract §0).
+            web.route("*", p + "/{tail:.*}", self.not_found),
         ]
+
+    async def not_found(self, request: web.Request) -> web.Response:
+        return web.Response(status=404)
 
     # ---- Payloads ----
     def status_json(self, inst: Instance, show_input: bool, show_history: bool = False,

@@ -236,3 +236,10 @@ def test_webhook_start_can_wait_and_running_ids_cannot_be_restarted(host: HostPr
     failed = wait_for(host.base_url, start(host.base_url, "failing"))
     query = "returnInternalServerErrorOnFailure=true"
     assert status(host.base_url, failed["instanceId"], query).status == 500
+
+
+def test_unsupported_api_paths_answer_an_empty_404(host: HostProcess) -> None:
+    for method, path in (("GET", "/entities/counter/k"), ("GET", "/orchestrators/sequence"),
+                         ("PUT", "/instances/x")):
+        reply = call(method, f"{host.base_url}{WEBHOOKS}{path}")
+        assert (reply.status, reply.text) == (404, ""), path
