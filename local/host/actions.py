@@ -104,6 +104,27 @@ def _check_same(seq: int, action: dict[str, Any], recorded: dict[str, Any]) -> N
             f"orchestrator code after this instance had already started running?")
 
 
+def _check_history_order(leaves: list[dict[str, Any]], history: list[dict[str, Any]]) -> None:
+    """Every activity/sub-orchestration the history scheduled must be the next one the code yields,
+    or a retry of an earlier ``*_with_retry`` call of the same name (retries are not actions)."""
+    calls = [(_KIND_BY_ACTION[a["actionType"]], a.get("functionName"), a["actionType"] in (1, 3))
+             for a in leaves if a.get("actionType") in (0, 1, 2, 3)]
+    scheduled = sorted((e for e in history if e["EventType"] in (h.TASK_SCHEDULED, h.SUB_CREATED)),
+                       key=lambda e: e["EventId"])
+    position = 0
+    for recorded in scheduled:
+        kind, name = _KIND_BY_EVENT[recorded["EventType"]], recorded.get("Name")
+        if position < len(calls) and calls[position][:2] == (kind, name):
+            position += 1
+        elif not any(c[2] and c[:2] == (kind, name) for c in calls[:position]):
+            expected = calls[position][:2] if position < len(calls) else ("nothing", "")
+            raise NonDeterminism(
+                f"Non-Deterministic workflow detected: a previous execution of this orchestration scheduled "
+                f"a {kind} task with sequence ID {recorded['EventId']} named '{name}', but the current "
+                f"replay scheduled {expected[0]} '{expected[1]}' there. Was a change made to the "
+                "orchestrator code after this instance had already started running?")
+
+
 def custom_status_error(custom_status: Any) -> str | None:
     if custom_status is None:
         return None
@@ -152,11 +173,13 @@ class _Unsupported(Exception):
 
 def _new_work(episode: Episode, history: list[dict[str, Any]], now: datetime,
               execution_id: str) -> list[Work]:
-    for leaf in _leaf_actions(episode.state.get("actions", [])):
+    leaves = _leaf_actions(episode.state.get("actions", []))
+    for leaf in leaves:
         if leaf.get("actionType") in _UNSUPPORTED:
             raise _Unsupported(f"LOCALHOST_UNSUPPORTED_ACTION: the local host does not run "
                                f"{_UNSUPPORTED[leaf['actionType']]} actions (durable entities/HTTP); "
                                "run this orchestration on Azure Functions.")
+    _check_history_order(leaves, history)
     recorded = {e["EventId"]: e for e in history if e["EventType"] in _KIND_BY_EVENT}
     work: list[Work] = []
     for seq in sorted(episode.open_tasks):

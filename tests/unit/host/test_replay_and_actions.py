@@ -119,6 +119,22 @@ def test_a_different_activity_at_a_recorded_id_is_non_determinism() -> None:
     assert plan.outcome == "Failed" and "Non-Deterministic workflow detected" in plan.output
 
 
+def test_a_renamed_completed_activity_is_non_determinism() -> None:
+    events = _start("orch", "A") + [h.task_scheduled(T0, 0, "renamed", '"A"'), h.orchestrator_completed(T0),
+                                     h.orchestrator_started(T0), h.task_completed(T0, 0, '"B"')]
+    plan = _plan(_sequence, events, "A")
+    assert plan.outcome == "Failed" and "sequence ID 0 named 'renamed'" in plan.output
+
+
+def test_retried_attempts_are_not_mistaken_for_non_determinism() -> None:
+    events = _start("orch", None) + [
+        h.task_scheduled(T0, 0, "flaky", "null"), h.orchestrator_completed(T0), h.orchestrator_started(T0),
+        h.task_failed(T0, 0, "bad", "trace"), h.timer_created(T0, 1, T0), h.orchestrator_completed(T0),
+        h.orchestrator_started(T0), h.timer_fired(T0, 1, T0), h.task_scheduled(T0, 2, "flaky", "null"),
+        h.orchestrator_completed(T0), h.orchestrator_started(T0), h.task_completed(T0, 2, '"ok"')]
+    assert _plan(_with_retry, events, None).outcome == "Completed"
+
+
 def _continues(context):
     n = context.get_input()
     yield context.call_activity("hello", n)
