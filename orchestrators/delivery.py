@@ -64,16 +64,21 @@ def monitor(run: RunTracker, job: JobSnapshot) -> Steps:
     result = MonitorResult.from_dict(child.result)
     final = result.job or JobSnapshot(job_id=job.job_id)
     run.details["job"] = job_status(final)
-    return _monitor_outcome(run, result.outcome, final)
+    return _monitor_outcome(run, result.outcome, final, result.detail)
 
 
-def _monitor_outcome(run: RunTracker, outcome: str, job: JobSnapshot) -> JobSnapshot:
+def _monitor_outcome(run: RunTracker, outcome: str, job: JobSnapshot, detail: str | None) -> JobSnapshot:
     message = (job.error or {}).get("message")
     if outcome == "succeeded" and job.fine_tuned_model:
         return job
     if outcome == "cancelled":
         raise PipelineError(errors.JOB_CANCELLED, f"Job {job.job_id} was cancelled outside this app. "
                             "Start the run again if that was not intended.", run.stage)
+    if outcome == "unavailable":
+        raise PipelineError(errors.SERVICE_UNAVAILABLE,
+                            f"The status of job {job.job_id} could not be read for several polls in a row "
+                            f"({detail or 'no details'}). The job may still be running: check it in Azure "
+                            "OpenAI, then cancel it or start the run again.", run.stage)
     if outcome == "deadline":
         raise PipelineError(errors.TRAINING_DEADLINE,
                             f"Job {job.job_id} did not finish within "

@@ -4,7 +4,9 @@ It polls the job on durable timers with backoff (the interval doubles while noth
 changes, between MONITOR_MIN_POLL_SECONDS and MONITOR_MAX_POLL_SECONDS, and drops back to
 the minimum when the job moves), publishes progress as its custom status, and uses
 ``continue_as_new`` every POLLS_PER_GENERATION polls so its history stays bounded however
-long training takes. Past the deadline it cancels the job and reports "deadline".
+long training takes. Past the deadline it cancels the job and reports "deadline"; a status
+read that keeps failing (MAX_FAILED_POLLS polls in a row, each after its retries) reports
+"unavailable", while shorter outages only cost a poll.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from typing import Any
 import azure.durable_functions as df
 
 from orchestrators.delivery import job_status
-from orchestrators.tracker import POLL_RETRY, iso
+from orchestrators.tracker import POLL_RETRY, iso, short_reason
 from shared import names
 from shared.payloads import JobRef, JobSnapshot, MonitorInput, MonitorResult
 
 bp = df.Blueprint()
 
 POLLS_PER_GENERATION = 20
+MAX_FAILED_POLLS = 5          # status reads failing (after retries) this many polls in a row end the watch
 TERMINAL = {"succeeded": "succeeded", "failed": "failed", "cancelled": "cancelled", "canceled": "cancelled"}
 
 
@@ -45,29 +48,43 @@ def monitor_status(state: MonitorInput, job: JobSnapshot, next_poll: datetime | 
             "next_poll": iso(next_poll) if next_poll else None}
 
 
+def read_job(context: df.DurableOrchestrationContext, state: MonitorInput):
+    """Generator: the job's snapshot, or None when the read failed even after its retries."""
+    try:
+        raw = yield context.call_activity_with_retry(names.GET_JOB_STATUS, POLL_RETRY,
+                                                      JobRef(state.job_id).to_dict())
+    except Exception as exc:  # a long training outlives short outages: count, and poll again later
+        state.failures += 1
+        return None, short_reason(exc)
+    state.failures = 0
+    return raw, None
+
+
 def follow_job(context: df.DurableOrchestrationContext):
     """Generator: one generation of polls; returns a MonitorResult dict or continues as new."""
     state = MonitorInput.from_dict(context.get_input())
     deadline = datetime.fromisoformat(state.deadline)
     interval = state.interval or state.min_interval
     while True:
-        raw = yield context.call_activity_with_retry(names.GET_JOB_STATUS, POLL_RETRY,
-                                                      JobRef(state.job_id).to_dict())
-        job = JobSnapshot.from_dict(raw)
+        raw, problem = yield from read_job(context, state)
         total = state.generation * POLLS_PER_GENERATION + state.polls + 1
+        if raw is None and state.failures >= MAX_FAILED_POLLS:
+            return MonitorResult(outcome="unavailable", job=state.last, polls_total=total,
+                                 detail=problem).to_dict()
+        job = JobSnapshot.from_dict(raw) if raw is not None else state.last
+        job = job or JobSnapshot(job_id=state.job_id)
         if isinstance(raw, dict) and raw.get("error") and not job.status:
             # the activity could not read the job at all (for example it was deleted)
             return MonitorResult(outcome="failed", job=job, polls_total=total).to_dict()
-        outcome = TERMINAL.get((job.status or "").lower())
+        outcome = TERMINAL.get((job.status or "").lower()) if raw is not None else None
         if outcome:
             context.set_custom_status(monitor_status(state, job, None))
             return MonitorResult(outcome=outcome, job=job, polls_total=total).to_dict()
         now = context.current_utc_datetime
         if now >= deadline:
-            yield context.call_activity_with_retry(names.CANCEL_JOB, POLL_RETRY,
-                                                   JobRef(state.job_id).to_dict())
-            return MonitorResult(outcome="deadline", job=job, polls_total=total).to_dict()
-        changed = state.last is not None and progress_key(job) != progress_key(state.last)
+            detail = yield from cancel_job(context, state.job_id)
+            return MonitorResult(outcome="deadline", job=job, polls_total=total, detail=detail).to_dict()
+        changed = raw is not None and state.last is not None and progress_key(job) != progress_key(state.last)
         interval = next_interval(interval, changed, state.min_interval, state.max_interval) \
             if state.last is not None else interval
         fire_at = min(deadline, now + timedelta(seconds=interval))
@@ -81,6 +98,15 @@ def follow_job(context: df.DurableOrchestrationContext):
             state.interval = interval
             context.continue_as_new(state.to_dict())
             return None
+
+
+def cancel_job(context: df.DurableOrchestrationContext, job_id: str):
+    """Generator: cancel the job past the deadline; a note when even that failed."""
+    try:
+        yield context.call_activity_with_retry(names.CANCEL_JOB, POLL_RETRY, JobRef(job_id).to_dict())
+    except Exception as exc:
+        return f"cancelling the job failed too: {short_reason(exc)}"
+    return None
 
 
 @bp.orchestration_trigger(context_name="context", orchestration=names.MONITOR_ORCHESTRATOR)

@@ -346,13 +346,15 @@ class MonitorInput(Payload):
     interval: int | None = None
     polls: int = 0                             # in this generation (history bound)
     generation: int = 0
+    failures: int = 0                          # polls in a row whose status read failed
     last: JobSnapshot | None = None
     _nested: ClassVar[dict[str, type[Payload]]] = {"last": JobSnapshot}
 
 
 @dataclass
 class MonitorResult(Payload):
-    outcome: str                               # succeeded | failed | cancelled | deadline
+    outcome: str                               # succeeded | failed | cancelled | deadline | unavailable
     job: JobSnapshot | None = None
     polls_total: int = 0
+    detail: str | None = None
     _nested: ClassVar[dict[str, type[Payload]]] = {"job": JobSnapshot}

@@ -88,3 +88,17 @@ def test_the_monitor_alone_reports_a_failed_job():
                            Script(service))
     assert run.outcome == "Completed"
     assert run.output["outcome"] == "failed" and run.output["job"]["error"] == {"message": "bad data"}
+
+
+def test_a_short_outage_costs_a_poll_not_the_run():
+    # 3 attempts per poll (POLL_RETRY): 4 failures = one poll lost, then the next poll retries once
+    run = finetune(FakeService(transient={names.GET_JOB_STATUS: 4}))
+    assert run.output["status"] == "succeeded"
+
+
+def test_a_job_status_that_stays_unreadable_fails_the_run_with_advice():
+    run = finetune(FakeService(transient={names.GET_JOB_STATUS: 999}))
+    assert (run.error["code"], run.error["stage"]) == (errors.SERVICE_UNAVAILABLE, names.STAGE_MONITOR)
+    assert "may still be running" in run.error["message"] and "503" in run.error["message"]
+    [monitor] = run.children
+    assert monitor.output["outcome"] == "unavailable"
