@@ -54,7 +54,7 @@ class RunFacts:
 
 
 def pipeline(run: RunTracker, facts: RunFacts) -> Steps:
-    """Stages 1-10. Returns None when the run was superseded before it did anything."""
+    """Stages 1-10. False when the run was superseded before it did anything."""
     folder = yield from stages.settle(run)
     if folder.superseded:
         return False
@@ -140,6 +140,13 @@ def output(run: RunTracker, facts: RunFacts, status: str, report: dict[str, Any]
             "files": facts.file_ids, "report": report, **extra}
 
 
+def end_cancelled(run: RunTracker, facts: RunFacts, detail: str | None = None) -> Steps:
+    run.end("cancelled", detail)
+    report = yield from finish(run, facts, "cancelled", None)
+    run.publish("cancelled")
+    return output(run, facts, "cancelled", report, cancelled_at_stage=run.stage)
+
+
 def finetune(context: df.DurableOrchestrationContext) -> Steps:
     """Generator: the whole run; see the module docstring for how it ends."""
     request = RunRequest.from_dict(context.get_input())
@@ -147,10 +154,7 @@ def finetune(context: df.DurableOrchestrationContext) -> Steps:
     try:
         completed = yield from pipeline(run, facts)
     except RunCancelled:
-        run.end("cancelled")
-        report = yield from finish(run, facts, "cancelled", None)
-        run.publish("cancelled")
-        return output(run, facts, "cancelled", report, cancelled_at_stage=run.stage)
+        return (yield from end_cancelled(run, facts))
     except RunRejected as rejected:
         run.end("rejected", str(rejected) or None)
         report = yield from finish(run, facts, "rejected", None)
@@ -158,10 +162,7 @@ def finetune(context: df.DurableOrchestrationContext) -> Steps:
         return output(run, facts, "rejected", report, note=str(rejected) or None)
     except PipelineError as exc:
         if run.cancel_event.is_completed:  # a cancel came first: the user's word wins over the failure
-            run.end("cancelled", exc.message)
-            report = yield from finish(run, facts, "cancelled", None)
-            run.publish("cancelled")
-            return output(run, facts, "cancelled", report, cancelled_at_stage=run.stage)
+            return (yield from end_cancelled(run, facts, exc.message))
         failure = run.fail(exc)
         yield from finish(run, facts, "failed", failure)
         run.publish("failed", error=failure)
@@ -171,6 +172,7 @@ def finetune(context: df.DurableOrchestrationContext) -> Steps:
         run.publish("superseded")
         return output(run, facts, "superseded", None)
     report = yield from finish(run, facts, "succeeded", None)
+    run.end("succeeded")
     run.stage = names.STAGE_DONE
     run.publish("succeeded")
     return output(run, facts, "succeeded", report)
