@@ -117,11 +117,13 @@ class Stack:
         extra_settings: dict[str, str] | None = None,
         use_api_key: bool = False,
         function_keys: bool = True,
+        emulator_timings: dict[str, float] | None = None,
     ) -> None:
         self.state_dir = Path(state_dir).resolve()
         self.app_dir = Path(app_dir).resolve()
         self.extra_settings = dict(extra_settings or {})
         self.use_api_key = use_api_key
+        self.emulator_timings = dict(emulator_timings or {})  # e.g. {"job_duration_seconds": 1}
         # Function-level auth as in Azure: one random key per stack (never on a command line).
         self.function_key: str | None = secrets.token_urlsafe(24) if function_keys else None
         self.azurite: Azurite | None = None
@@ -142,7 +144,7 @@ class Stack:
             self._emulator_proc = _Component(
                 "emulator",
                 [sys.executable, "-m", "local", "emulator", "--port", "0",
-                 "--state-dir", str(self.state_dir / "emulator")],
+                 "--state-dir", str(self.state_dir / "emulator"), *self._timing_flags()],
                 self._tool_env(), self.logs_dir / "emulator.log",
             )
             self.emulator = self._emulator_proc.wait_ready(EMULATOR_STARTUP_TIMEOUT_S)
@@ -182,6 +184,12 @@ class Stack:
         env = dict(os.environ)
         env["PYTHONUNBUFFERED"] = "1"
         return env
+
+    def _timing_flags(self) -> list[str]:
+        flags = []
+        for name, value in self.emulator_timings.items():
+            flags += ["--" + name.replace("_", "-"), str(value)]
+        return flags
 
     def _host_env(self) -> dict[str, str]:
         env = {HOST_POLL_ENV: BLOB_POLL_SECONDS, HOST_KEY_ENV: self.function_key or ""}
