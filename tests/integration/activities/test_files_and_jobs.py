@@ -117,3 +117,12 @@ def test_delete_files_counts_missing_ones(app_env: AppEnv) -> None:
     file_id = upload(app_env)["file_id"]
     result = call(files.delete_files, {"file_ids": [file_id, "file-00000000000000000000000000000000"]})
     assert result["deleted"] == [file_id] and result["missing"] == ["file-00000000000000000000000000000000"]
+
+
+def test_a_dataset_replaced_before_upload_is_not_uploaded(app_env: AppEnv) -> None:
+    stale = app_env.put("nimbus/train.jsonl", chat_jsonl())
+    app_env.put("nimbus/train.jsonl", chat_jsonl(14))
+    result = call(files.upload_file, {"blob": stale, "role": "training", "file_name": FILE_NAME,
+                                      "instance_id": INSTANCE})
+    assert result["error"]["code"] == errors.DATASET_SUPERSEDED
+    assert app_env.emulator.state()["files"] == []
