@@ -16,11 +16,12 @@ from typing import Any
 
 import azure.durable_functions as df
 import azure.functions as func
+from azure.core.exceptions import ResourceNotFoundError
 
 from shared import clients, names, run_ids
 from shared.errors import INVALID_REQUEST, RequestError
 from shared.payloads import BlobRef
-from shared.settings import load_settings
+from shared.settings import SettingsError, load_settings
 from shared.storage_ops import normalize_etag
 from starters.durable_start import instance_exists, start_once
 from starters.planning import parse_start_body, plan_http_start, timing_from
@@ -51,8 +52,6 @@ def read_json(req: func.HttpRequest) -> Any:
 
 def training_blob(settings, path: str) -> BlobRef | None:
     """The training blob's ETag and size (None when it does not exist)."""
-    from azure.core.exceptions import ResourceNotFoundError
-
     blob = clients.blob_service(settings).get_blob_client(settings.datasets_container, path)
     try:
         props = blob.get_blob_properties()
@@ -64,7 +63,10 @@ def training_blob(settings, path: str) -> BlobRef | None:
 @bp.route(route="finetune", methods=["POST"], auth_level=AUTH)
 @bp.durable_client_input(client_name="client")
 async def start_finetune(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:  # the app is misconfigured: say which setting, not a bare 500
+        return error_response(500, exc.code, str(exc))
     try:
         body = parse_start_body(read_json(req), settings)
     except RequestError as exc:
@@ -141,5 +143,9 @@ async def act_on_finetune_run(req: func.HttpRequest,
                               f"approval (stage {custom.get('stage')}); {action} applies only then.",
                               "action")
     note = req.params.get("comment")
-    await client.raise_event(instance_id, ACTIONS[action], {"comment": note} if note else None)
+    try:
+        await client.raise_event(instance_id, ACTIONS[action], {"comment": note} if note else None)
+    except Exception:  # the run ended between the status read and the event (410 Gone)
+        return error_response(409, "run_finished", f"Run {instance_id} has just ended; there is nothing to "
+                              f"{action}.", "instance_id")
     return json_response({"id": instance_id, "event": ACTIONS[action], "accepted": True}, status=202)
