@@ -29,6 +29,7 @@ STANDARD_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=5_000, max
 UPLOAD_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=15_000, max_number_of_attempts=4)
 POLL_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=10_000, max_number_of_attempts=3)
 MAX_REASON_CHARS = 400
+MAX_ERROR_CHARS = 2_000
 
 Steps = Generator[Any, Any, Any]
 
@@ -168,6 +169,8 @@ class RunTracker:
     def fail(self, error: PipelineError) -> dict[str, Any]:
         """Record the failure in the stages and the custom status; the error dict for the output."""
         failure = error.with_stage(self.stage).to_dict()
+        if len(failure["message"]) > MAX_ERROR_CHARS:  # the custom status is limited to 16 KB
+            failure["message"] = failure["message"][: MAX_ERROR_CHARS - 1] + "…"
         self.end("failed", failure["message"])
         self.publish("failed", error=failure)
         return failure

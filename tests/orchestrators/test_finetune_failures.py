@@ -127,3 +127,9 @@ def test_cleanup_after_a_failure_deletes_the_uploaded_files():
     run = finetune(FakeService(settings={"cleanup": True}, job_statuses=["failed"]))
     assert_failed(run, errors.JOB_FAILED, names.STAGE_MONITOR)
     assert run.names()[-1] == names.DELETE_FILES
+
+
+def test_a_huge_service_message_is_cut_to_fit_the_custom_status():
+    run = finetune(FakeService(file_statuses=["error"], file_error_details="x" * 50_000))
+    error = assert_failed(run, errors.FILE_PROCESSING_FAILED, names.STAGE_FILES_READY)
+    assert len(error["message"]) == 2_000 and error["message"].endswith("…")
