@@ -243,3 +243,21 @@ def test_unsupported_api_paths_answer_an_empty_404(host: HostProcess) -> None:
                          ("PUT", "/instances/x")):
         reply = call(method, f"{host.base_url}{WEBHOOKS}{path}")
         assert (reply.status, reply.text) == (404, ""), path
+
+
+def test_restart_and_purge_by_filter(host: HostProcess) -> None:
+    instance_id = start(host.base_url, "sequence", ["R"], instance_id="restart-me")
+    wait_for(host.base_url, instance_id)
+    restart = f"{host.base_url}{WEBHOOKS}/instances/restart-me/restart"
+    same = call("POST", f"{restart}?restartWithNewInstanceId=false")
+    assert same.status == 202 and same.json()["id"] == "restart-me"
+    assert wait_for(host.base_url, "restart-me")["output"] == ["Hello R!"]
+    fresh = call("POST", restart)
+    assert fresh.status == 202 and fresh.json()["id"] != "restart-me"
+    assert wait_for(host.base_url, fresh.json()["id"])["output"] == ["Hello R!"]
+    purge = call("DELETE", f"{host.base_url}{WEBHOOKS}/instances?instanceIdPrefix=restart-me"
+                           "&createdTimeFrom=2000-01-01T00:00:00Z&runtimeStatus=Completed")
+    assert (purge.status, purge.json()) == (200, {"instancesDeleted": 1})
+    again = call("DELETE", f"{host.base_url}{WEBHOOKS}/instances?instanceIdPrefix=restart-me"
+                           "&createdTimeFrom=2000-01-01T00:00:00Z")
+    assert again.status == 404
