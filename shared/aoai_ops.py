@@ -52,14 +52,15 @@ def find_file_by_name(client: openai.AzureOpenAI, filename: str) -> FileObject |
 
 def upload_file(client: openai.AzureOpenAI, stream: IO[bytes], filename: str) -> dict[str, Any]:
     """Upload ``stream`` (read chunk by chunk) as ``filename``, or return the file an earlier attempt made."""
-    existing = find_file_by_name(client, filename)
-    if existing is not None:
-        return file_state(existing, reused=True)
-    created = call_openai(lambda: client.files.create(file=(filename, stream), purpose=FINE_TUNE_PURPOSE),
-                          errors.UPLOAD_FAILED, f"accept the file {filename}")
-    if is_error_result(created):
-        return created  # type: ignore[return-value]
-    return file_state(created, reused=False)  # type: ignore[arg-type]
+
+    def upload() -> dict[str, Any]:
+        existing = find_file_by_name(client, filename)
+        if existing is not None:
+            return file_state(existing, reused=True)
+        created = client.files.create(file=(filename, stream), purpose=FINE_TUNE_PURPOSE)
+        return file_state(created, reused=False)
+
+    return call_openai(upload, errors.UPLOAD_FAILED, f"accept the file {filename}")
 
 
 def get_file_state(client: openai.AzureOpenAI, file_id: str) -> dict[str, Any]:
@@ -73,13 +74,18 @@ def delete_files(client: openai.AzureOpenAI, file_ids: list[str]) -> dict[str, A
     """Delete uploaded files; a file already gone counts as missing, not as a failure."""
     deleted: list[str] = []
     missing: list[str] = []
-    for file_id in file_ids:
-        try:
-            client.files.delete(file_id)
-            deleted.append(file_id)
-        except openai.NotFoundError:
-            missing.append(file_id)
-    return {"deleted": deleted, "missing": missing, "error": None}
+
+    def delete_all() -> dict[str, Any]:
+        for file_id in file_ids:
+            try:
+                client.files.delete(file_id)
+                deleted.append(file_id)
+            except openai.NotFoundError:
+                missing.append(file_id)
+        return {"deleted": deleted, "missing": missing, "error": None}
+
+    result = call_openai(delete_all, errors.INTERNAL, "delete the uploaded files")
+    return {"deleted": deleted, "missing": missing, **result} if is_error_result(result) else result
 
 
 def read_file_content(client: openai.AzureOpenAI, file_id: str,
@@ -141,14 +147,14 @@ def job_request(request: dict[str, Any]) -> dict[str, Any]:
 
 def submit_job(client: openai.AzureOpenAI, request: dict[str, Any]) -> dict[str, Any]:
     """Create the fine-tuning job of a SubmitJobInput dict, or return the one this run already has."""
-    existing = find_run_job(client, request["instance_id"], request["training_file_id"])
-    if existing is not None:
-        return job_snapshot(existing, reused=True)
-    created = call_openai(lambda: client.fine_tuning.jobs.create(**job_request(request)),
-                          errors.SUBMIT_FAILED, "create the fine-tuning job")
-    if is_error_result(created):
-        return created  # type: ignore[return-value]
-    return job_snapshot(created, reused=False)  # type: ignore[arg-type]
+
+    def submit() -> dict[str, Any]:
+        existing = find_run_job(client, request["instance_id"], request["training_file_id"])
+        if existing is not None:
+            return job_snapshot(existing, reused=True)
+        return job_snapshot(client.fine_tuning.jobs.create(**job_request(request)), reused=False)
+
+    return call_openai(submit, errors.SUBMIT_FAILED, "create the fine-tuning job")
 
 
 def newest_event(client: openai.AzureOpenAI, job_id: str) -> dict[str, Any] | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import openai
 import pytest
 
 from activities import files, jobs
-from shared import errors
+from shared import clients, errors
 from tests.integration.activities.helpers import BASE_MODEL, AppEnv, call, chat_jsonl, wait_for
 
 pytestmark = pytest.mark.integration
@@ -126,3 +128,15 @@ def test_a_dataset_replaced_before_upload_is_not_uploaded(app_env: AppEnv) -> No
                                       "instance_id": INSTANCE})
     assert result["error"]["code"] == errors.DATASET_SUPERSEDED
     assert app_env.emulator.state()["files"] == []
+
+
+def test_an_api_key_is_used_when_configured_and_a_wrong_one_is_a_permanent_error(
+        app_env: AppEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", app_env.emulator.info["api_key"])
+    clients.clear_cache()
+    assert upload(app_env)["error"] is None
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", "wrong-key")
+    clients.clear_cache()
+    refused = upload(app_env, file_name="other.jsonl")
+    assert refused["error"]["code"] == errors.UPLOAD_FAILED and refused["status"] == 401
+    assert "wrong-key" not in json.dumps(refused)
