@@ -19,11 +19,10 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import IO, Any
 
-from local.azurite import REPO_ROOT, Azurite, start_azurite
+from local.azurite import REPO_ROOT, Azurite, AzuriteError, start_azurite
 
 DEFAULT_STATE_ROOT = REPO_ROOT / ".state"
 STACK_FILE_NAME = "stack.json"
@@ -139,7 +138,10 @@ class Stack:
         """Start the three components in order; on any failure stop what started and raise StackError."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         try:
-            self.azurite = start_azurite(self.state_dir / "azurite")
+            try:
+                self.azurite = start_azurite(self.state_dir / "azurite")
+            except AzuriteError as exc:
+                raise StackError(str(exc)) from None
             self._create_containers()
             self._emulator_proc = _Component(
                 "emulator",
@@ -305,14 +307,3 @@ class Stack:
         component = {"emulator": self._emulator_proc, "host": self._host_proc}.get(name)
         return component.log_tail(lines) if component else ""
 
-
-def wait_for(predicate: Any, timeout: float, interval: float = 0.2) -> Any:
-    """Poll ``predicate()`` until it returns a truthy value; return it, or None after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            return None
-        time.sleep(interval)
