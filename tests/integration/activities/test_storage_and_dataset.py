@@ -130,3 +130,20 @@ def test_range_fan_out_and_merge_equal_the_whole_file_report(storage_env: AppEnv
     written = json.loads(storage_env.report("wide/ft-1/validation.json"))
     assert written == json.loads(json.dumps(whole.to_dict()))
     assert merged["ok"] is False and merged["examples"] == 55 and merged["error_count"] == 1
+
+
+def test_a_single_file_run_and_an_http_run_with_explicit_paths(storage_env: AppEnv) -> None:
+    single = storage_env.put("solo.jsonl", chat_jsonl())
+    storage_env.put("solo/train.jsonl", chat_jsonl(20))  # a folder of the same name is another run
+    result = call(dataset.read_run_folder, {"run": "solo", "training": single, "discover": True})
+    assert result["training"] == single and result["validation"] is None and result["superseded"] is False
+    training = storage_env.put("http/data.jsonl", chat_jsonl())
+    valid = storage_env.put("http/holdout.jsonl", chat_jsonl(3))
+    result = call(dataset.read_run_folder, {"run": "http", "training": training, "discover": False,
+                                            "validation_path": "http/holdout.jsonl",
+                                            "settings": {"suffix": "viahttp"}})
+    assert result["validation"] == valid and result["settings"]["suffix"] == "viahttp"
+    missing = call(dataset.read_run_folder, {"run": "http", "training": training, "discover": False,
+                                             "validation_path": "http/none.jsonl"})
+    assert missing["error"]["code"] == errors.DATASET_NOT_FOUND
+    assert "http/none.jsonl" in missing["error"]["message"]
