@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from local.host.replay import trigger_json
 from shared import names, run_ids
-from shared.payloads import Timing
+from shared.payloads import RunRequest, Timing
 from shared.run_settings import DEFAULT_SMOKE_MESSAGES
-from tests.orchestrators.runs import INSTANCE, RUN, TIMING, TRAINING, finetune
+from tests.orchestrators.runs import HANDLES, INSTANCE, RUN, TIMING, TRAINING, finetune
 from tests.orchestrators.service import FT_MODEL, REPLY, FakeService
 
 pytestmark = pytest.mark.orchestrators
@@ -145,3 +148,13 @@ def test_http_runs_use_the_given_files_without_settling():
     [read] = run.payloads(names.READ_RUN_FOLDER)
     assert read["discover"] is False and read["settings"] == {"hyperparameters": {"n_epochs": 1}}
     assert read["training"] == TRAINING.to_dict()
+
+
+def test_the_user_function_handle_replays_the_final_history_to_the_same_output():
+    # The public seam: the orchestrator's handle called with the trigger JSON string, as the worker does.
+    run = finetune(FakeService())
+    request = RunRequest(run=RUN, training=TRAINING, timing=TIMING).to_dict()
+    trigger = trigger_json(INSTANCE, json.dumps(json.dumps(request)), run.histories[0], None)
+    state = json.loads(HANDLES[names.FINETUNE_ORCHESTRATOR](trigger))
+    assert state["isDone"] is True and state["schemaVersion"] == 2
+    assert state["output"] == run.output and state["customStatus"] == run.custom_status
