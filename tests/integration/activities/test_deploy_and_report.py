@@ -116,3 +116,14 @@ def test_a_report_without_a_job_still_writes_the_summary(app_env: AppEnv) -> Non
     assert result["results_path"] is None and result["loss_path"] is None
     summary = json.loads(app_env.report(result["summary_path"]))
     assert summary["outcome"] == "failed" and summary["error"]["message"] == "Fix line 3."
+
+
+def test_throttled_arm_and_chat_calls_are_retried_honouring_retry_after(app_env: AppEnv) -> None:
+    model = finished_job(app_env.emulator)["fine_tuned_model"]
+    app_env.emulator.add_fault(route="deployments.put", status=429, retry_after=0.2, count=1)
+    assert start("busy", model)["error"] is None
+    assert deployment_state("busy")["provisioning_state"] == "Succeeded"
+    app_env.emulator.add_fault(route="chat.completions", status=429, retry_after=0.2, count=2)
+    reply = call(deployment.chat_completion, {"deployment": "busy", "messages": SMOKE})
+    assert reply["ok"] is True
+    assert app_env.emulator.state()["faults"]["routes"] == []
