@@ -58,7 +58,7 @@ def write_chat_file(path: Path, examples: int, seed: int = 7) -> int:
             messages = [{"role": "system", "content": rng.choice(SYSTEM_PROMPTS)}]
             for _turn in range(rng.choice((1, 1, 2, 3))):
                 messages.append({"role": "user", "content": _text(rng, rng.randint(8, 40))})
-                messages.append({"role": "assistant", "content": _text(rng, rng.randint(20, 90))})
+                messages.append({"role": "assistant", "content": _text(rng, rng.randint(30, 110))})
             out.write(json.dumps({"messages": messages}, ensure_ascii=False) + "\n")
     return path.stat().st_size
 

@@ -13,6 +13,7 @@ from shared.validation.billing import billing_section
 from shared.validation.options import ResolvedOptions, ValidationOptions
 from shared.validation.partial import PartialResult
 from shared.validation.stats import as_int_array, distribution, duplicates
+from shared.validation.summary import summary_text
 
 SCHEMA_VERSION = 1
 
@@ -32,8 +33,6 @@ class ValidationReport:
 
     def summary_text(self, max_listed: int = 10) -> str:
         """A readable summary: verdict, counts, first errors and warnings, token statistics, cost."""
-        from shared.validation.summary import summary_text
-
         return summary_text(self.data, max_listed)
 
 
