@@ -7,6 +7,8 @@ Missing cells (the service leaves validation columns empty on most steps) are sk
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import io
 import math
@@ -27,6 +29,18 @@ def _number(text: str | None) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+def decode_results_file(raw: bytes) -> str:
+    """The CSV text of a results file; the service may hand it out base64-encoded (OpenAI's does)."""
+    text = raw.decode("utf-8-sig", errors="replace").strip()
+    if "," in text.split("\n", 1)[0]:
+        return text + "\n"
+    try:
+        decoded = base64.b64decode(text, validate=True).decode("utf-8-sig")
+    except (binascii.Error, UnicodeDecodeError):
+        return text
+    return decoded if "," in decoded.split("\n", 1)[0] else text
 
 
 def parse_results_csv(text: str) -> list[dict[str, float | None]]:

@@ -13,7 +13,7 @@ import openai
 from azure.storage.blob import BlobServiceClient
 
 from shared import aoai_ops, errors, names
-from shared.loss_curve import final_metrics, loss_curve_svg, parse_results_csv
+from shared.loss_curve import decode_results_file, final_metrics, loss_curve_svg, parse_results_csv
 from shared.service_errors import call_openai, is_error_result
 from shared.storage_ops import write_report_blob
 
@@ -68,7 +68,7 @@ def _job_results(client: openai.AzureOpenAI, job_id: str) -> tuple[dict[str, Any
         content = call_openai(lambda fid=file_id: aoai_ops.read_file_content(client, fid),
                               errors.REPORT_FAILED, f"return the result file {file_id}")
         if not is_error_result(content):
-            csv_text = content.decode("utf-8-sig", errors="replace")  # type: ignore[union-attr]
+            csv_text = decode_results_file(content)  # type: ignore[arg-type]
     return job, events, csv_text  # type: ignore[return-value]
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from shared.loss_curve import final_metrics, loss_curve_svg, parse_results_csv
+from shared.loss_curve import decode_results_file, final_metrics, loss_curve_svg, parse_results_csv
 
 pytestmark = pytest.mark.unit
 
@@ -47,3 +48,9 @@ def test_svg_without_values_says_so() -> None:
     root = ET.fromstring(loss_curve_svg([]))
     assert root.findall(f"{SVG}polyline") == []
     assert any(text.text == "no loss values" for text in root.iter(f"{SVG}text"))
+
+
+def test_results_file_plain_or_base64_decodes_to_the_same_csv() -> None:
+    plain = decode_results_file(CSV.encode("utf-8"))
+    assert plain.startswith("step,train_loss")
+    assert decode_results_file(base64.b64encode(CSV.encode("utf-8"))) == plain
