@@ -22,8 +22,16 @@ log = logging.getLogger("activities")
 
 
 def settings() -> Settings:
-    """The app's settings (read per invocation: cheap, and never at import)."""
-    return load_settings()
+    """The app's settings (read per invocation: cheap, and never at import).
+
+    Reports in the datasets container would re-trigger the pipeline and mix outputs with
+    datasets, which the app never modifies: that configuration is refused here.
+    """
+    loaded = load_settings()
+    if loaded.reports_container == loaded.datasets_container:
+        raise SettingsError("REPORTS_CONTAINER must name a container other than DATASETS_CONTAINER "
+                            f"({loaded.datasets_container}); reports never go beside the datasets.")
+    return loaded
 
 
 def parse(cls: type[P], payload: Any) -> P:
