@@ -39,8 +39,9 @@ def failure_error(output: Any) -> dict[str, Any] | None:
 def run_row(status: Any) -> dict[str, Any]:
     """One run in the list: id, run, runtime status, stage, status, times."""
     custom = status.custom_status if isinstance(status.custom_status, dict) else {}
-    return {"id": status.instance_id, "run": custom.get("run"), "runtimeStatus": runtime_name(status),
-            "stage": custom.get("stage"), "status": custom.get("status"),
+    runtime = runtime_name(status)
+    return {"id": status.instance_id, "run": custom.get("run"), "runtimeStatus": runtime,
+            "stage": custom.get("stage"), "status": custom.get("status") or (runtime or "").lower(),
             "created": _iso(status.created_time), "updated": _iso(status.last_updated_time)}
 
 

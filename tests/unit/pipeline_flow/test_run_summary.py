@@ -53,3 +53,8 @@ def test_a_terminated_run_and_a_list_row():
     assert row == {"id": "ft-faq-0123456789abcdef", "run": "faq", "runtimeStatus": "Completed",
                    "stage": "done", "status": "succeeded", "created": "2026-01-05T09:00:00Z",
                    "updated": "2026-01-05T09:05:00Z"}
+
+
+def test_a_run_not_yet_picked_up_says_pending():
+    row = run_row(status(runtimeStatus="Pending", customStatus=None))
+    assert (row["stage"], row["status"], row["runtimeStatus"]) == (None, "pending", "Pending")
