@@ -31,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="dataset files or a folder")
     parser.add_argument("--run", help="run folder name in the datasets container")
+    parser.add_argument("--as", dest="blob_name", metavar="FILENAME",
+                        help="upload a single file under this name (e.g. one the blob trigger ignores, "
+                             "to start it with POST /api/finetune)")
     parser.add_argument("--follow", action="store_true",
                         help="wait for the run and show its progress until it ends")
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR,
@@ -91,6 +94,11 @@ def run(args: argparse.Namespace) -> int:
         print("error: no .jsonl or finetune.json files to upload", file=sys.stderr)
         return 2
     names = blob_names(args.paths, files, args.run)
+    if args.blob_name:
+        if len(files) != 1:
+            print("error: --as needs exactly one file", file=sys.stderr)
+            return 2
+        names = [f"{names[0].rsplit('/', 1)[0]}/{args.blob_name}" if "/" in names[0] else args.blob_name]
     training: tuple[str, str] | None = None
     for path, name in zip(files, names, strict=True):
         etag = client.upload(name, path)
@@ -99,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
         if seen is not None and seen.role == run_folder.TRAINING:
             training = (name, etag)
     if training is None:
-        print("No training file (train*.jsonl) was uploaded, so no run starts yet.", file=sys.stderr)
+        print("No training file (train*.jsonl in a run folder, or <name>.jsonl at the top) was uploaded, "
+              "so no run starts from this upload; POST /api/finetune can start one on these files.",
+              file=sys.stderr)
         return 0
     run_name = run_folder.classify(training[0]).run  # type: ignore[union-attr]
     status = find_run(client, run_name, training[0], training[1], FIND_TIMEOUT_S)

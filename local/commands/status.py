@@ -62,21 +62,21 @@ def detail(summary: dict[str, Any]) -> str:
     """A readable account of one run from GET /api/finetune/{id}."""
     job = summary.get("job") or {}
     lines = [
-        f"run         {summary.get('run')}   ({summary.get('id')})",
-        f"status      {summary.get('runtimeStatus')}, stage {summary.get('stage')}: {summary.get('status')}",
-        f"created     {summary.get('created')}   updated {summary.get('updated')}",
+        f"run               {summary.get('run')}   ({summary.get('id')})",
+        f"status            {summary.get('runtimeStatus')}, "
+        f"stage {summary.get('stage')}: {summary.get('status')}",
+        f"created           {summary.get('created')}   updated {summary.get('updated')}",
     ]
     if job:
-        lines.append(f"job         {job.get('id')} {job.get('status')}, "
+        lines.append(f"job               {job.get('id')} {job.get('status')}, "
                      f"{job.get('trained_tokens') or 0} trained tokens; {job.get('newest_event') or ''}")
-    for key in ("deployment", "reports", "approval_deadline"):
-        if summary.get(key):
-            lines.append(f"{key:<11} {json.dumps(summary[key])}")
+    output = summary.get("output") if isinstance(summary.get("output"), dict) else {}
+    facts = {"fine_tuned_model": output.get("fine_tuned_model"), "deployment": summary.get("deployment"),
+             "smoke_test_reply": (output.get("smoke_test") or {}).get("reply"),
+             "reports": summary.get("reports"), "approval_deadline": summary.get("approval_deadline")}
+    lines += [f"{key:<17} {json.dumps(value)}" for key, value in facts.items() if value]
     if summary.get("error"):
         error = summary["error"]
-        lines.append(f"error       [{error.get('code')}] at {error.get('stage')}: {error.get('message')}")
-    output = summary.get("output")
-    if isinstance(output, dict):
-        for key in ("fine_tuned_model", "deployment", "smoke_test"):
-            lines.append(f"{key:<11} {json.dumps(output.get(key))}")
+        lines.append(f"error             [{error.get('code')}] at {error.get('stage')}: "
+                     f"{error.get('message')}")
     return "\n".join(lines)

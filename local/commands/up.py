@@ -87,8 +87,8 @@ def instructions(stack: Stack) -> str:
     is_default = stack.state_dir == DEFAULT_STATE_DIR.resolve()
     state_flag = "" if is_default else f" --state-dir {shlex.quote(state)}"
     functions = ", ".join(_function_names(info["host"])) or "(see the host log)"
-    body = json.dumps({"training_file": "sample/training.jsonl", "validation_file": "sample/validation.jsonl",
-                       "suffix": "nimbus"})
+    body = json.dumps({"training_file": "datasets/manual/examples.jsonl",
+                       "settings": {"suffix": "manual", "hyperparameters": {"n_epochs": 1}}})
     lines = [
         "",
         "The local stack is up.",
@@ -102,7 +102,9 @@ def instructions(stack: Stack) -> str:
         "",
         "Drop the sample dataset into datasets/sample/ (a blob upload starts a run):",
         f"  {_py()} -m local drop samples/azure-faq --run sample --follow{state_flag}",
-        "Or start a run over HTTP, on files already in the datasets container:",
+        "Or start a run over HTTP, on a file the blob trigger ignores (not train*/valid*):",
+        f"  {_py()} -m local drop samples/azure-faq/training.jsonl --run manual --as examples.jsonl"
+        f"{state_flag}",
         f"  curl -s -X POST {info['base_url']}/api/finetune{key_header} \\",
         f"       -H 'Content-Type: application/json' -d {shlex.quote(body)}",
         "Read the status of the recent runs, or of one (the Durable status endpoint works too):",
