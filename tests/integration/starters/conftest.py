@@ -33,7 +33,7 @@ class StarterStack:
         return self.host.base_url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def starter_stack(azurite: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StarterStack]:
     suffix = uuid.uuid4().hex[:8]
     env = {"AzureWebJobsStorage": azurite.connection_string, "DATASETS_CONTAINER": f"ds{suffix}",
