@@ -41,7 +41,6 @@ LOCAL_TIMINGS: dict[str, str] = {
     "MONITOR_MIN_POLL_SECONDS": "1",
     "MONITOR_MAX_POLL_SECONDS": "2",
     "DEPLOY_POLL_SECONDS": "1",
-    "BLOB_TRIGGER_SOURCE": "LogsAndContainerScan",
 }
 
 
@@ -75,8 +74,9 @@ class _Component:
                         self.ready_line = parsed
                         self._ready.set()
                         continue
-            self._log.write(line)
-            self._log.flush()
+            with contextlib.suppress(ValueError):  # the log was closed by stop()
+                self._log.write(line)
+                self._log.flush()
         self._ready.set()  # the process closed its stdout (it ended)
 
     def wait_ready(self, timeout: float) -> dict[str, Any]:
