@@ -65,8 +65,11 @@ def _job_results(client: openai.AzureOpenAI, job_id: str) -> tuple[dict[str, Any
         events = []
     csv_text = ""
     for file_id in job.get("result_files", [])[:1]:
-        content = call_openai(lambda fid=file_id: aoai_ops.read_file_content(client, fid),
-                              errors.REPORT_FAILED, f"return the result file {file_id}")
+        try:
+            content = call_openai(lambda fid=file_id: aoai_ops.read_file_content(client, fid),
+                                  errors.REPORT_FAILED, f"return the result file {file_id}")
+        except ValueError:  # larger than any results.csv: not copied, the summary is still written
+            continue
         if not is_error_result(content):
             csv_text = decode_results_file(content)  # type: ignore[arg-type]
     return job, events, csv_text  # type: ignore[return-value]
