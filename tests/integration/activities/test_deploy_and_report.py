@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from activities import deployment, report
-from shared import errors, names
+from shared import arm_ops, clients, errors, names
 from tests.fixtures.emulator import EmulatorHandle
 from tests.integration.activities.helpers import BASE_MODEL, AppEnv, call, chat_jsonl, wait_for
 
@@ -127,3 +127,15 @@ def test_throttled_arm_and_chat_calls_are_retried_honouring_retry_after(app_env:
     reply = call(deployment.chat_completion, {"deployment": "busy", "messages": SMOKE})
     assert reply["ok"] is True
     assert app_env.emulator.state()["faults"]["routes"] == []
+
+
+def test_delete_deployment_removes_a_half_made_one_and_tolerates_a_missing_one(app_env: AppEnv) -> None:
+    model = finished_job(app_env.emulator)["fine_tuned_model"]
+    start("half-made", model)
+    arm, settings = clients.arm_client(app_env.settings), app_env.settings
+    group, account = settings.resource_group, settings.account_name
+    assert arm_ops.delete_deployment(arm, group, account, "half-made") == {
+        "name": "half-made", "deleted": True, "error": None}
+    wait_for(lambda: arm_ops.get_deployment(arm, group, account, "half-made")["provisioning_state"]
+             == arm_ops.NOT_FOUND, "deployment deleted")
+    assert arm_ops.delete_deployment(arm, group, account, "never-made")["deleted"] is True
