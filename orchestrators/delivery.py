@@ -147,10 +147,12 @@ def deploy(run: RunTracker, settings: RunSettings, model: str) -> Steps:
     run.begin(names.STAGE_DEPLOY, deployment=name)
     payload = DeploymentInput(name=name, model=model, sku=settings.deployment.sku,
                               capacity=settings.deployment.capacity, instance_id=context.instance_id)
-    yield from run.call(names.START_DEPLOYMENT, payload.to_dict(), failure_code=errors.DEPLOYMENT_FAILED)
+    started = yield from run.call(names.START_DEPLOYMENT, payload.to_dict(),
+                                  failure_code=errors.DEPLOYMENT_FAILED)
+    ref = DeploymentRef(name, operation_url=(started or {}).get("operation_url"))
     deadline = context.current_utc_datetime + timedelta(minutes=timing.deploy_timeout_minutes)
     while True:
-        raw = yield from run.call_raw(names.GET_DEPLOYMENT, DeploymentRef(name).to_dict(), POLL_RETRY)
+        raw = yield from run.call_raw(names.GET_DEPLOYMENT, ref.to_dict(), POLL_RETRY)
         state = DeploymentState.from_dict(raw)
         provisioning = (state.provisioning_state or "").lower()
         if provisioning in ("failed", "canceled", "cancelled", "disabled"):

@@ -260,6 +260,9 @@ class DeploymentInput(Payload):
 @dataclass
 class DeploymentRef(Payload):
     name: str
+    # ARM reports why a deployment failed only in its async-operation status, not in the
+    # deployment itself: START_DEPLOYMENT returns this URL so GET_DEPLOYMENT can read the reason.
+    operation_url: str | None = None
 
 
 @dataclass

@@ -115,13 +115,16 @@ class FakeService:
 
     # ---- deployment and chat ----
     def start_deployment(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return {"name": payload["name"], "provisioning_state": "Creating", "model": payload["model"]}
+        return {"name": payload["name"], "provisioning_state": "Creating", "model": payload["model"],
+                "operation_url": f"https://arm.example/operations/{payload['name']}"}
 
     def get_deployment(self, payload: dict[str, Any]) -> dict[str, Any]:
         index = min(self.counts[names.GET_DEPLOYMENT] - 1, len(self.deployment_states) - 1)
         state = self.deployment_states[index]
-        error = {"code": "InsufficientQuota", "message": "Quota exceeded for Standard."} \
-            if state == "Failed" else None
+        # As in ARM, the reason of a failure is only known through the async-operation URL.
+        knows_reason = payload.get("operation_url") == f"https://arm.example/operations/{payload['name']}"
+        reason = "Quota exceeded for Standard." if knows_reason else None
+        error = {"code": "InsufficientQuota", "message": reason} if state == "Failed" else None
         return {"name": payload["name"], "provisioning_state": state, "error": error}
 
     def chat_completion(self, payload: dict[str, Any]) -> dict[str, Any]:
