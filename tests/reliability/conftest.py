@@ -17,10 +17,14 @@ from local.stack_client import StackClient
 from tests.reliability.harness import FAST_EMULATOR, CrashableStack
 from tests.reliability.steps import reset_emulator
 
+# Files above 150 MiB are refused (file_too_large), so the 200 MB garbage file shows that code too.
+SHARED_SETTINGS = {"FINETUNE_MAX_FILE_BYTES": str(150 * 1024 * 1024)}
+
 
 @pytest.fixture(scope="session")
 def rel_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrashableStack]:
-    stack = CrashableStack(tmp_path_factory.mktemp("rel-stack"), emulator_timings=FAST_EMULATOR)
+    stack = CrashableStack(tmp_path_factory.mktemp("rel-stack"), emulator_timings=FAST_EMULATOR,
+                           extra_settings=SHARED_SETTINGS)
     stack.start()
     try:
         yield stack
