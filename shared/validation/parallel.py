@@ -23,6 +23,8 @@ from shared.validation.report import ValidationReport, finalize
 CHUNK_BYTES = 1 << 20
 # Below this size a process pool costs more than it saves.
 MIN_PARALLEL_BYTES = 8 << 20
+RANGES_PER_WORKER = 4
+MIN_RANGE_BYTES = 1 << 20
 
 
 def read_file_chunks(path: str | os.PathLike[str], start: int = 0, chunk_bytes: int = CHUNK_BYTES
@@ -45,8 +47,10 @@ def validate_path(path: str | os.PathLike[str], options: ValidationOptions, *, w
     context = multiprocessing.get_context()
     if context.get_start_method() == "fork":
         checker_for(resolved.encoding)  # load the encoding once; forked workers inherit it
-    ranges = plan_ranges(size, math.ceil(size / workers))
-    with ProcessPoolExecutor(max_workers=len(ranges), mp_context=context) as pool:
+    # A few ranges per worker: a worker slowed down by other load takes fewer of them.
+    range_bytes = max(MIN_RANGE_BYTES, math.ceil(size / (workers * RANGES_PER_WORKER)))
+    ranges = plan_ranges(size, range_bytes)
+    with ProcessPoolExecutor(max_workers=min(workers, len(ranges)), mp_context=context) as pool:
         futures = [pool.submit(_validate_file_range, os.fspath(path), start, end, options)
                    for start, end in ranges]
         merged = PartialResult()
