@@ -8,7 +8,7 @@ and peak RSS:
   with ``[json.loads(line) for line in f]``, ``encoding.encode`` once per value,
   assistant content encoded a second time for the assistant statistics, numpy stats.
 * floor: JSON parse + ``encode_ordinary`` of every string value, no checks, on
-  every core (processes over byte ranges, the same range reader as the engine).
+  every core (processes over the same byte ranges and range reader as the engine).
 * engine: ``shared.validation.validate_path`` with every core.
 
 ``--stream-gb 1`` also builds a file of about that size and measures the peak RSS
@@ -137,12 +137,13 @@ def run_floor(path: str) -> dict:
 
     from shared.tokenizer import get_encoding
     from shared.validation import plan_ranges
+    from shared.validation.parallel import RANGES_PER_WORKER
 
     get_encoding("o200k_base")
     start = time.perf_counter()
     size, workers = os.path.getsize(path), os.cpu_count() or 1
     with ProcessPoolExecutor(workers) as pool:
-        ranges = plan_ranges(size, math.ceil(size / workers))
+        ranges = plan_ranges(size, math.ceil(size / (workers * RANGES_PER_WORKER)))  # as the engine does
         parts = [pool.submit(_floor_range, path, s, e) for s, e in ranges]
         tokens = sum(part.result() for part in parts)
     return {"seconds": time.perf_counter() - start, "value_tokens": tokens}
