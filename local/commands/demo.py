@@ -36,6 +36,7 @@ SAMPLE = REPO_ROOT / "samples" / "azure-faq"
 DEFAULT_STATE_DIR = DEFAULT_STATE_ROOT / "demo"
 START_TIMEOUT_S = 60
 RUN_TIMEOUT_S = 600
+STACK_ENTRIES = {"azurite", "emulator", "host", "logs", "stack.json"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,6 +68,13 @@ def dataset(args: argparse.Namespace) -> list[tuple[str, Path]]:
     return files
 
 
+def _is_stack_state(folder: Path) -> bool:
+    """True when ``folder`` is absent, empty or only holds what a stack writes (safe to empty)."""
+    if not folder.exists():
+        return True
+    return folder.is_dir() and {p.name for p in folder.iterdir()} <= STACK_ENTRIES
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -81,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
         if not path.is_file():
             _say(f"error: {path} is not a file")
             return 2
+    if not _is_stack_state(args.state_dir):
+        _say(f"error: {args.state_dir} holds other files; give --state-dir a new or an earlier demo's folder")
+        return 2
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     shutil.rmtree(args.state_dir, ignore_errors=True)
     stack = Stack(args.state_dir)
