@@ -38,6 +38,18 @@ def test_demo_json_exits_0_with_only_the_final_status_on_stdout(tmp_path: Path) 
     assert processes_using(tmp_path / "demo") == []  # Azurite, the emulator and the host were stopped
 
 
+def test_demo_exits_1_with_the_failed_status_when_the_dataset_is_invalid(tmp_path: Path) -> None:
+    invalid = tmp_path / "train.jsonl"
+    invalid.write_text('{"messages": [{"role": "user", "content": "no reply"}]}\n')
+    done = local_command("demo", "--json", "--training", str(invalid), "--state-dir", str(tmp_path / "demo"),
+                         timeout=DEMO_TIMEOUT_S)
+    assert done.returncode == 1, done.stderr[-3000:]
+    status = json.loads(done.stdout)
+    assert status["runtimeStatus"] == "Failed"
+    assert status["customStatus"]["error"]["code"] == "invalid_dataset"
+    assert "FAILED" in done.stderr
+
+
 def processes_using(state_dir: Path) -> list[str]:
     """Command lines of running processes that name ``state_dir`` (each component gets a folder in it)."""
     found = []
