@@ -76,6 +76,9 @@ def start_azurite(
         "--blobHost", host, "--queueHost", host, "--tableHost", host,
         "--blobPort", str(blob_port), "--queuePort", str(queue_port), "--tablePort", str(table_port),
         "--debug", os.devnull,
+        # Without it Azurite 3.37 calls out to the instance metadata address and then ignores
+        # SIGTERM for 30 s or more; the local stack reaches nothing beyond its own endpoints.
+        "--disableTelemetry",
     ]
     process = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
