@@ -157,7 +157,6 @@ var appSettings = {
   // The pipeline.
   DATASETS_CONTAINER: datasetsContainerName
   REPORTS_CONTAINER: reportsContainerName
-  BLOB_TRIGGER_SOURCE: 'EventGrid'
   AZURE_OPENAI_ENDPOINT: openAiEndpoint
   AZURE_SUBSCRIPTION_ID: subscription().subscriptionId
   AZURE_RESOURCE_GROUP: openAiResourceGroupName

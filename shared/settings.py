@@ -90,10 +90,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("APPROVAL_TIMEOUT_HOURS", "24", "Default deadline for an approval."),
     SettingSpec("VALIDATION_RANGE_BYTES", str(64 * 1024 * 1024),
                 "Files larger than this are validated as parallel byte ranges."),
-    # Not read by the app: the blob trigger declares source=EventGrid in code (decorator arguments
-    # are fixed at import; docs/pipeline.md). Kept only while infra/main.bicep still sets it.
-    SettingSpec("BLOB_TRIGGER_SOURCE", "EventGrid",
-                "Informational: the blob trigger's source is EventGrid, fixed in code."),
+    # There is no setting for the blob trigger's source: it is EventGrid, fixed in code, because
+    # decorator arguments are fixed at import (docs/pipeline.md); the local host polls regardless.
 )
 
 SPEC_BY_NAME: dict[str, SettingSpec] = {spec.name: spec for spec in SETTINGS}
@@ -169,7 +167,6 @@ class Settings:
     deploy_timeout_minutes: float
     approval_timeout_hours: float
     validation_range_bytes: int
-    blob_trigger_source: str
 
     def to_public_dict(self) -> dict[str, Any]:
         """The settings with every secret replaced by a mark, for logs and reports."""
@@ -214,9 +211,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     max_poll = _as_int("MONITOR_MAX_POLL_SECONDS", get("MONITOR_MAX_POLL_SECONDS"), 1)
     if max_poll < min_poll:
         raise SettingsError("MONITOR_MAX_POLL_SECONDS must not be smaller than MONITOR_MIN_POLL_SECONDS.")
-    source = get("BLOB_TRIGGER_SOURCE") or "EventGrid"
-    if source not in {"EventGrid", "LogsAndContainerScan"}:
-        raise SettingsError("BLOB_TRIGGER_SOURCE must be EventGrid or LogsAndContainerScan.")
     return Settings(
         storage_connection_string=connection,
         blob_service_uri=blob_uri,
@@ -250,5 +244,4 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         deploy_timeout_minutes=_as_float("DEPLOY_TIMEOUT_MINUTES", get("DEPLOY_TIMEOUT_MINUTES")),
         approval_timeout_hours=_as_float("APPROVAL_TIMEOUT_HOURS", get("APPROVAL_TIMEOUT_HOURS")),
         validation_range_bytes=_as_int("VALIDATION_RANGE_BYTES", get("VALIDATION_RANGE_BYTES"), 1024),
-        blob_trigger_source=source,
     )

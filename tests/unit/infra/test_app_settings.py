@@ -83,12 +83,6 @@ def test_storage_is_reached_by_identity(bicep_app_settings):
     assert bicep_app_settings["AzureWebJobsStorage__clientId"] == bicep_app_settings["AZURE_CLIENT_ID"]
 
 
-def test_the_blob_trigger_uses_the_event_grid_source_in_azure(bicep_app_settings):
-    if "BLOB_TRIGGER_SOURCE" not in SPEC_BY_NAME:
-        pytest.skip("shared/settings.py no longer has BLOB_TRIGGER_SOURCE")
-    assert bicep_app_settings["BLOB_TRIGGER_SOURCE"] == "'EventGrid'"  # Flex Consumption: EventGrid only
-
-
 def test_the_function_module_adds_no_settings_of_its_own():
     # All app settings live in main.bicep's one object, which the tests above read.
     main = strip_comments(MAIN_BICEP.read_text(encoding="utf-8"))
