@@ -95,10 +95,9 @@ def test_a_job_cancelled_outside_the_app_fails_at_monitor(rel_client: StackClien
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "App defect (temporary xfail): orchestrators/delivery.py deploy() drops START_DEPLOYMENT's "
-    "operation_url and polls GET_DEPLOYMENT with the name only, so ARM's failure reason is lost "
-    "('the service gave no reason'); orchestrators/finetune.py pipeline() records facts.deployment only "
-    "on success, so summary.json's created.deployment is null for a Failed deployment that exists."))
+    "App defect (temporary xfail): orchestrators/finetune.py pipeline() records facts.deployment only "
+    "when the deployment succeeds, so summary.json's created.deployment is null for a Failed deployment "
+    "that exists in ARM (ARM's reason itself is quoted since 2f6dc56)."))
 def test_a_failed_deployment_fails_at_deploy_and_is_named(rel_client: StackClient) -> None:
     words = "Injected: the capacity requested is not available in this region"
     control(rel_client, "POST", "faults/deployments", {"count": 1, "code": "InsufficientCapacity",
