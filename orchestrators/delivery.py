@@ -149,6 +149,7 @@ def deploy(run: RunTracker, settings: RunSettings, model: str) -> Steps:
                               capacity=settings.deployment.capacity, instance_id=context.instance_id)
     started = yield from run.call(names.START_DEPLOYMENT, payload.to_dict(),
                                   failure_code=errors.DEPLOYMENT_FAILED)
+    run.created_deployment = name
     ref = DeploymentRef(name, operation_url=(started or {}).get("operation_url"))
     deadline = context.current_utc_datetime + timedelta(minutes=timing.deploy_timeout_minutes)
     while True:

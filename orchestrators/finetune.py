@@ -78,7 +78,11 @@ def pipeline(run: RunTracker, facts: RunFacts) -> Steps:
         return True
     if settings.deployment.require_approval:
         yield from delivery.approve(run, settings)
-    facts.deployment = yield from delivery.deploy(run, settings, str(job.fine_tuned_model))
+    try:
+        facts.deployment = yield from delivery.deploy(run, settings, str(job.fine_tuned_model))
+    except (PipelineError, RunCancelled):
+        facts.deployment = run.created_deployment  # a half-made deployment is named in the report
+        raise
     smoke = yield from delivery.smoke_test(run, settings, facts.deployment)
     facts.smoke_test = {"reply": smoke.reply, "finish_reason": smoke.finish_reason}
     return True

@@ -59,6 +59,7 @@ class RunTracker:
         self.details: dict[str, Any] = {}
         self.cancel_event = context.wait_for_external_event(names.EVENT_CANCEL)
         self.ending = False   # set while reporting/cleaning up: a cancel no longer interrupts
+        self.created_deployment: str | None = None  # exists in ARM: the report names it, whatever the outcome
 
     @property
     def report_folder(self) -> str:

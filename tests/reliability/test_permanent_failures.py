@@ -94,10 +94,6 @@ def test_a_job_cancelled_outside_the_app_fails_at_monitor(rel_client: StackClien
     assert_failed_and_accounted(rel_client, run, status, "monitor", "job_cancelled", "cancel")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "App defect (temporary xfail): orchestrators/finetune.py pipeline() records facts.deployment only "
-    "when the deployment succeeds, so summary.json's created.deployment is null for a Failed deployment "
-    "that exists in ARM (ARM's reason itself is quoted since 2f6dc56)."))
 def test_a_failed_deployment_fails_at_deploy_and_is_named(rel_client: StackClient) -> None:
     words = "Injected: the capacity requested is not available in this region"
     control(rel_client, "POST", "faults/deployments", {"count": 1, "code": "InsufficientCapacity",
