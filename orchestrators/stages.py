@@ -202,7 +202,23 @@ def submit(run: RunTracker, settings: RunSettings, file_ids: dict[str, str]) -> 
         seed=settings.seed, suffix=settings.suffix, hyperparameters=dict(settings.hyperparameters),
         training_type=settings.training_type,
         metadata={"finetune_run": run.context.instance_id, "run_name": run.request.run[:512]})
-    job = JobSnapshot.from_dict((yield from run.call(names.SUBMIT_JOB, payload.to_dict(),
-                                                     failure_code=errors.SUBMIT_FAILED)))
+    context, timing = run.context, run.request.timing
+    deadline = context.current_utc_datetime + timedelta(hours=timing.monitor_deadline_hours)
+    pause = timing.monitor_min_poll_seconds
+    while True:
+        job = JobSnapshot.from_dict((yield from run.call(names.SUBMIT_JOB, payload.to_dict(),
+                                                         failure_code=errors.SUBMIT_FAILED)))
+        if not job.queue_full:
+            break
+        if context.current_utc_datetime >= deadline:
+            raise PipelineError(errors.SUBMIT_FAILED,
+                                f"The service's fine-tuning job queue stayed full for "
+                                f"{timing.monitor_deadline_hours:g} hours: {job.queue_full} "
+                                "Cancel queued jobs or start the run again later.", run.stage)
+        # The resource runs one job and queues 20: wait for a place, as a user would, instead of failing.
+        run.details["job"] = {"id": None, "status": "waiting_for_queue", "service_message": job.queue_full}
+        run.publish("running")
+        yield from run.wait_until(min(deadline, context.current_utc_datetime + timedelta(seconds=pause)))
+        pause = min(pause * 2, timing.monitor_max_poll_seconds)
     run.details["job"] = {"id": job.job_id, "status": job.status}
     return job

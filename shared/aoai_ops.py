@@ -16,13 +16,14 @@ from openai.types import FileObject
 from openai.types.fine_tuning import FineTuningJob
 
 from shared import errors
-from shared.service_errors import call_openai, is_error_result
+from shared.service_errors import call_openai, is_error_result, openai_error_detail
 
 FINE_TUNE_PURPOSE = "fine-tune"
 RUN_METADATA_KEY = "finetune_run"
 TERMINAL_JOB_STATUSES = frozenset({"succeeded", "failed", "cancelled"})
 GONE_FILE_STATUSES = frozenset({"deleted", "deleting"})
 MAX_RESULT_FILE_BYTES = 32 * 1024 * 1024
+QUEUE_FULL_CODE = "quotaExceeded"  # the resource's job queue is full (1 running + 20 queued per resource)
 
 
 # ---- Files ----
@@ -154,7 +155,14 @@ def submit_job(client: openai.AzureOpenAI, request: dict[str, Any]) -> dict[str,
             return job_snapshot(existing, reused=True)
         return job_snapshot(client.fine_tuning.jobs.create(**job_request(request)), reused=False)
 
-    return call_openai(submit, errors.SUBMIT_FAILED, "create the fine-tuning job")
+    try:
+        return call_openai(submit, errors.SUBMIT_FAILED, "create the fine-tuning job")
+    except openai.RateLimitError as exc:
+        service_code, message = openai_error_detail(exc)
+        if service_code != QUEUE_FULL_CODE:
+            raise
+        # Not a failure: the job waits its turn; the orchestrator submits again after a durable timer.
+        return {"job_id": None, "status": None, "queue_full": message[:1000]}
 
 
 def newest_event(client: openai.AzureOpenAI, job_id: str) -> dict[str, Any] | None:

@@ -244,6 +244,7 @@ class JobSnapshot(Payload):
     newest_event: JobEvent | None = None
     result_files: list[str] = field(default_factory=list)
     error: dict[str, Any] | None = None        # the job's own error, or an activity error
+    queue_full: str | None = None              # submit only: the service's job queue is full (its words)
     _nested: ClassVar[dict[str, type[Payload]]] = {"newest_event": JobEvent}
 
 

@@ -54,10 +54,6 @@ def _fill_the_job_queue(client: StackClient) -> None:
         aoai.fine_tuning.jobs.create(model="gpt-4o-mini-2024-07-18", training_file=upload.id)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "App defect (temporary xfail): a full job queue (429 quotaExceeded) is treated as a transient error; "
-    "orchestrators/stages.py submit() retries it with STANDARD_RETRY (5 x 5 s) and then fails the run "
-    "with service_unavailable, instead of waiting on a durable timer until the service queues the job."))
 def test_runs_wait_their_turn_when_the_service_job_queue_is_full(rel_stack: CrashableStack) -> None:
     started = time.monotonic()
     result = run_load(rel_stack, datasets=2, http=1, timeout=300,
