@@ -11,6 +11,7 @@ strings such as ``<|endoftext|>`` are counted as ordinary text (and noted).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import tiktoken
 
@@ -21,6 +22,9 @@ TOKENS_PER_NAME = 1
 # Values that repeat across a file (system prompts, names) are counted once per process.
 _CACHE_MAX_ENTRIES = 4096
 _CACHE_MAX_CHARS = 20_000
+# Longer texts are encoded in slices (see ``slices``): memory stays bounded whatever the line.
+_LONG_TEXT_CHARS = 1 << 16
+_SLICE_CHARS = 1 << 14
 
 
 class TokenCounter:
@@ -37,7 +41,9 @@ class TokenCounter:
         """Tokens of ``text`` as ordinary text."""
         if "<|" in text:
             self._note_special(text)
-        return len(self._encode(text))
+        if len(text) <= _LONG_TEXT_CHARS:
+            return len(self._encode(text))
+        return sum(len(self._encode(piece)) for piece in slices(text))
 
     def count_cached(self, text: str) -> int:
         """Like ``count`` for values likely to repeat (system prompts, names)."""
@@ -63,3 +69,26 @@ class TokenCounter:
                 if token in text:
                     self.special_seen = token
                     return
+
+
+def slices(text: str, size: int = _SLICE_CHARS) -> Iterator[str]:
+    """``text`` cut into slices of about ``size`` characters, for bounded-memory counting.
+
+    A slice ends before a single space that sits between two non-space characters: the
+    encodings' pre-tokenizer splits there anyway (the space leads the next piece), so the
+    count is exact. A stretch with no such space (one pre-token longer than a slice, such as
+    a 50 MB run of one letter) is cut at ``size``: tiktoken needs ~50 bytes of memory per
+    byte of a single pre-token, so one such line would otherwise take gigabytes; the count
+    may then differ by a token per cut, on a text already far too long to train on.
+    """
+    start, end_of_text = 0, len(text)
+    while start < end_of_text:
+        end = min(start + size, end_of_text)
+        if end < end_of_text:
+            cut = text.rfind(" ", start + 1, end)
+            while cut > start and (text[cut - 1].isspace() or text[cut + 1].isspace()):
+                cut = text.rfind(" ", start + 1, cut)
+            if cut > start:
+                end = cut
+        yield text[start:end]
+        start = end

@@ -153,10 +153,6 @@ def test_a_200_mb_file_of_random_bytes_is_refused_with_its_codes(
     assert_untouched_and_nothing_uploaded(client, case)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Validation defect (temporary xfail): shared/validation/tokens.py TokenCounter.count() hands the whole "
-    "50 MB string to tiktoken's encode_ordinary; one pre-token of 50 MB takes ~50 MB of memory per MB "
-    "(host peak ~2.7 GB) and ~70 s before too_many_tokens is reported."))
 def test_a_single_50_mb_line_is_refused_without_exhausting_the_host(
         rel_stack: CrashableStack, tmp_path: Path) -> None:
     client = rel_stack.client()
