@@ -36,11 +36,25 @@ def failure_error(output: Any) -> dict[str, Any] | None:
     return {"code": "internal_error", "stage": None, "message": output[:500]}
 
 
+def run_name(status: Any, custom: dict[str, Any]) -> str | None:
+    """The run's name: from its custom status, or (before its first step) from its input."""
+    if custom.get("run"):
+        return custom["run"]
+    raw = getattr(status, "input_", None)
+    # The Python client double-encodes inputs: the status carries JSON text inside a string.
+    while isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError:
+            return None
+    return raw.get("run") if isinstance(raw, dict) and isinstance(raw.get("run"), str) else None
+
+
 def run_row(status: Any) -> dict[str, Any]:
     """One run in the list: id, run, runtime status, stage, status, times."""
     custom = status.custom_status if isinstance(status.custom_status, dict) else {}
     runtime = runtime_name(status)
-    return {"id": status.instance_id, "run": custom.get("run"), "runtimeStatus": runtime,
+    return {"id": status.instance_id, "run": run_name(status, custom), "runtimeStatus": runtime,
             "stage": custom.get("stage"), "status": custom.get("status") or (runtime or "").lower(),
             "created": _iso(status.created_time), "updated": _iso(status.last_updated_time)}
 

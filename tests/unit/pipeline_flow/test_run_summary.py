@@ -58,3 +58,12 @@ def test_a_terminated_run_and_a_list_row():
 def test_a_run_not_yet_picked_up_says_pending():
     row = run_row(status(runtimeStatus="Pending", customStatus=None))
     assert (row["stage"], row["status"], row["runtimeStatus"]) == (None, "pending", "Pending")
+
+
+def test_a_run_that_has_not_taken_its_first_step_is_named_from_its_input():
+    """Right after the 202 the orchestrator may not have run yet: no custom status, only the input."""
+    request = {"run": "mon jeu ñ-f0a40e", "training": {"path": "datasets/mon jeu ñ-f0a40e/t.jsonl"}}
+    pending = status(runtimeStatus="Pending", input=json.dumps(json.dumps(request)))
+    assert run_summary(pending)["run"] == "mon jeu ñ-f0a40e"
+    assert run_row(pending)["run"] == "mon jeu ñ-f0a40e"
+    assert run_row(status(runtimeStatus="Pending", input="not json"))["run"] is None
