@@ -17,6 +17,9 @@ from shared.errors import error_result
 from tests.orchestrators.driver import ActivityFailure
 
 FT_MODEL = "gpt-4o-mini-2024-07-18.ft-0123456789abcdef0123456789abcdef"
+# The service's words for a full job queue (429 quotaExceeded), as shared/aoai_ops.submit_job passes them.
+QUEUE_FULL = ("This resource already has 20 fine-tuning jobs waiting to run (the limit is 20 queued and 1 "
+              "running). Wait for queued jobs to finish or cancel some, then retry.")
 REPLY = "Yes, several Azure AI services support customer managed keys."
 
 
@@ -39,6 +42,7 @@ class FakeService:
     probe_ok_after: int = 0                     # probes answering "not ready" first
     smoke_ok: bool = True
     transient: dict[str, int] = field(default_factory=dict)       # activity -> failures before success
+    queue_full_submits: int = 0                 # submits answered "job queue full" before one is accepted
     counts: dict[str, int] = field(default_factory=dict)
 
     def __call__(self, name: str, payload: Any) -> Any:
@@ -98,6 +102,9 @@ class FakeService:
 
     # ---- jobs ----
     def submit_job(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if self.queue_full_submits > 0:
+            self.queue_full_submits -= 1
+            return {"job_id": None, "status": None, "queue_full": QUEUE_FULL}
         return {"job_id": "ftjob-1", "status": "pending", "model": payload["model"]}
 
     def get_job_status(self, payload: dict[str, Any]) -> dict[str, Any]:
