@@ -18,7 +18,6 @@ DATASET_NOT_FOUND = "dataset_not_found"         # the training blob is gone
 DATASET_SUPERSEDED = "dataset_superseded"       # the training blob changed; a newer run takes over
 INVALID_DATASET = "invalid_dataset"             # the validation engine found errors
 UNKNOWN_MODEL = "unknown_model"                 # no tokenizer/price data for the base model
-DATASET_TOO_LARGE = "dataset_too_large"
 BUDGET_EXCEEDED = "budget_exceeded"
 COST_UNKNOWN = "cost_unknown"                   # a cap is set but no price is known for the model
 UPLOAD_FAILED = "upload_failed"
