@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from local.azurite import REPO_ROOT, Azurite, AzuriteError, start_azurite
+from local.processes import terminate
 
 DEFAULT_STATE_ROOT = REPO_ROOT / ".state"
 STACK_FILE_NAME = "stack.json"
@@ -96,13 +96,7 @@ class _Component:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process, timeout)
         self._log.close()
 
 

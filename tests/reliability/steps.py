@@ -13,6 +13,7 @@ from typing import Any
 
 from local.stack_client import StackClient
 from shared import run_ids
+from tests.e2e.steps import wait_for
 
 TERMINAL = {"Completed", "Failed", "Terminated", "Canceled"}
 STAGE_POLL_S = 0.02
@@ -110,13 +111,8 @@ def wait_for_stage(client: StackClient, instance_id: str, stage: str, timeout: f
 
 
 def wait_until(predicate: Any, timeout: float, what: str, interval: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    """The e2e tier's ``wait_for``, polling a little faster."""
+    return wait_for(predicate, timeout, what, interval)
 
 
 # ---- Datasets ----
