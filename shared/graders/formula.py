@@ -80,20 +80,23 @@ def compile_formula(source: str, names: Iterable[str]) -> Formula:
         raise FormulaError(f"calculate_output {source!r} does not parse{where}: {exc.msg}. Check the "
                            "parentheses and operators (+ - * / ^).") from exc
     used: set[str] = set()
-    for node in ast.walk(tree.body):
-        _check_node(node, allowed, used, source)
+    _check_node(tree.body, allowed, used, source)
     return Formula(source, tree, frozenset(used))
 
 
 def _check_node(node: ast.AST, allowed: frozenset[str], used: set[str], source: str) -> None:
+    """Check ``node`` and, recursively, its operands (a call's function name is checked as a call)."""
     functions = ", ".join(FUNCTIONS)
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
             symbol = _SYMBOLS.get(type(node.op), type(node.op).__name__)
             raise FormulaError(f"calculate_output {source!r} uses {symbol!r}; only + - * / ^ are allowed.")
+        _check_node(node.left, allowed, used, source)
+        _check_node(node.right, allowed, used, source)
     elif isinstance(node, ast.UnaryOp):
         if type(node.op) not in _UNARY:
             raise FormulaError(f"calculate_output {source!r} uses a unary operator other than - or +.")
+        _check_node(node.operand, allowed, used, source)
     elif isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise FormulaError(f"calculate_output {source!r} contains {node.value!r}; only numbers, "
@@ -109,7 +112,9 @@ def _check_node(node: ast.AST, allowed: frozenset[str], used: set[str], source: 
         used.add(node.id)
     elif isinstance(node, ast.Call):
         _check_call(node, source, functions)
-    elif not isinstance(node, (ast.operator, ast.unaryop, ast.Load)):
+        for argument in node.args:
+            _check_node(argument, allowed, used, source)
+    else:
         raise FormulaError(f"calculate_output {source!r} contains {type(node).__name__.lower()} syntax; "
                            f"only arithmetic, sub-grader names and {functions} are allowed.")
 
