@@ -21,15 +21,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from shared.evaluation.stats import paired  # noqa: E402
-from shared.graders import grade_many, make_sample, parse_grader  # noqa: E402
-from shared.graders.metrics import LOCAL_METRICS  # noqa: E402
+from shared.evaluation.stats import paired
+from shared.graders import grade_many, make_sample, parse_grader
+from shared.graders.metrics import LOCAL_METRICS
 
-WORDS = ("azure storage blob container function durable orchestration activity timer deployment model "
-         "token training validation file job endpoint identity role key region quota capacity the a of to "
-         "and for with in on is are can use your data answers questions").split()
+VOCABULARY = ("azure storage blob container function durable orchestration activity timer deployment "
+              "model token training validation file job endpoint identity role key region quota capacity "
+              "the a of to and for with in on is are can use your data answers questions")
+WORDS = VOCABULARY.split()
 
 
 def _sentence(rng: random.Random) -> str:

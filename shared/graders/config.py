@@ -153,7 +153,7 @@ def parse_grader(raw: Any, *, purpose: str = EVALUATION, where: str = "grader",
 
 def _allowed_types(purpose: str, nested: bool) -> tuple[str, ...]:
     if nested:
-        return MULTI_MEMBER_TYPES
+        return (*MULTI_MEMBER_TYPES, JSON_VALID) if purpose == EVALUATION else MULTI_MEMBER_TYPES
     return TYPES if purpose == EVALUATION else REINFORCEMENT_TYPES
 
 

@@ -179,3 +179,18 @@ def test_any_judge_text_gives_a_result(text):
 def test_results_travel_as_json():
     result = GradeResult(0.5, True, None, "x")
     assert GradeResult.from_dict(json.loads(json.dumps(result.to_dict()))) == result
+
+
+def test_an_evaluation_multi_grader_may_hold_json_valid():
+    grader = parse_grader(
+        {
+            **MULTI,
+            "graders": {
+                "json": {"type": "json_valid", "name": "json", "required_keys": ["city"]},
+                "exact": CHECK,
+            },
+            "calculate_output": "json * exact",
+        }
+    )
+    assert grade(grader, {"label": '{"city": "Paris"}'}, make_sample('{"city": "Paris"}')).score == 1.0
+    assert grade(grader, {"label": "Paris"}, make_sample("Paris")).score == 0.0
