@@ -2,7 +2,8 @@
 
 By the run's format (issue 11):
 - ``chat``: the prompt is every message before the last, which must be the assistant's
-  reference answer; ``item`` is ``{"reference": <its text>}``.
+  reference answer; ``item`` is ``{"reference": <its text>}`` (plus ``reference_tool_calls``
+  when that answer calls tools).
 - ``preference``: the prompt is ``input.messages``, the reference the assistant text of
   ``preferred_output``; ``item`` also has ``non_preferred`` (the rejected answer's text).
 - ``reinforcement``: the prompt is ``messages`` (the last one the user's), ``item`` every other
@@ -131,6 +132,12 @@ def eval_example(example: Any, line: int, fmt: str) -> EvalExample:
         if last.get("role") != "assistant":
             raise EvalExampleError(line, "the last message must be the assistant's reference answer (it is "
                                    f"{last.get('role')!r}); add the answer the model should give.")
+        calls = last.get("tool_calls")
+        if calls:  # a tool-calling reference: {{item.reference_tool_calls[0].function.name}}
+            text = content_text(last.get("content"))
+            item = {"reference": text, "reference_tool_calls": calls}
+            return EvalExample(line, fmt, _prompt(messages[:-1], line, "messages"), item,
+                               text or json.dumps(calls, ensure_ascii=False), request)
         reference = _assistant_text([last], line, "the last message")
         return EvalExample(line, fmt, _prompt(messages[:-1], line, "messages"), {"reference": reference},
                            reference, request)

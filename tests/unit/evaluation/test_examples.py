@@ -151,3 +151,16 @@ def test_samples_are_distinct_lines_of_the_stream(count, k, seed):
     chosen = sample_lines(iter(lines(count)), k, seed)
     assert len(chosen) == min(count, k) and len(set(chosen)) == len(chosen)
     assert set(chosen) <= set(lines(count))
+
+
+def test_a_chat_reference_that_calls_tools_is_kept_for_the_graders():
+    call = {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": '{"q": "blob"}'}}
+    line = {
+        "messages": [
+            {"role": "user", "content": "Find blob docs"},
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+        ]
+    }
+    example = eval_example(line, 6, CHAT)
+    assert example.item == {"reference": "", "reference_tool_calls": [call]}
+    assert json.loads(example.reference) == [call]
