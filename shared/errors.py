@@ -14,6 +14,11 @@ from typing import Any
 # ---- Stable codes (documented in docs/pipeline.md) ----
 INVALID_REQUEST = "invalid_request"             # HTTP body / path problems (400)
 INVALID_RUN_SETTINGS = "invalid_run_settings"   # finetune.json or body run settings
+# A grader (evaluation.graders, method.reinforcement.grader) has an unknown type, field or value, a
+# template that names a missing field, or a formula/source that does not parse: fix the field named.
+INVALID_GRADER = "invalid_grader"
+# The evaluation object of finetune.json has an unknown key or bad value: fix the field named.
+INVALID_EVALUATION_SETTINGS = "invalid_evaluation_settings"
 DATASET_NOT_FOUND = "dataset_not_found"         # the training blob is gone
 DATASET_SUPERSEDED = "dataset_superseded"       # the training blob changed; a newer run takes over
 INVALID_DATASET = "invalid_dataset"             # the validation engine found errors
@@ -33,6 +38,9 @@ CANCELLED = "cancelled"
 DEPLOYMENT_FAILED = "deployment_failed"
 DEPLOYMENT_TIMEOUT = "deployment_timeout"
 SMOKE_TEST_FAILED = "smoke_test_failed"
+# The candidate did not beat the baseline by the evaluation's rules: eval.json says which rule and
+# eval.csv shows every example; improve the training data or relax evaluation.min_improvement.
+QUALITY_GATE_FAILED = "quality_gate_failed"
 REPORT_FAILED = "report_failed"
 SERVICE_UNAVAILABLE = "service_unavailable"     # transient failures outlasted every retry
 INTERNAL = "internal_error"

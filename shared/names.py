@@ -64,6 +64,9 @@ REPORT_VALIDATION_VALID = "validation-valid.json"      # the validation file's r
 REPORT_SUMMARY = "summary.json"
 REPORT_RESULTS = "results.csv"
 REPORT_LOSS = "loss.svg"
+REPORT_EVAL = "eval.json"                              # the evaluation gate: statistics and decision
+REPORT_EVAL_CSV = "eval.csv"                           # the evaluation, one row per example
+REPORT_EVAL_CHART = "eval.svg"                         # baseline vs candidate per grader
 PARTIALS_FOLDER = "partials"                           # range-validation partial results
 
 
