@@ -31,7 +31,7 @@ def test_invalid_dataset_stops_before_anything_is_uploaded():
     run = finetune(FakeService(valid_ok=False))
     error = assert_failed(run, errors.INVALID_DATASET, names.STAGE_VALIDATE)
     assert "missing_assistant x2" in error["message"] and "line 4" in error["message"]
-    assert "validation.json" in error["message"]
+    assert "validation.training.json" in error["message"]
     assert not {names.UPLOAD_FILE, names.SUBMIT_JOB} & set(run.names())
 
 
