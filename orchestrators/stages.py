@@ -85,8 +85,12 @@ def validate(run: RunTracker, folder: RunFolder, settings: RunSettings) -> Steps
         run.raise_returned(summary.to_dict(), errors.INVALID_DATASET)
         if not summary.ok:
             raise PipelineError(errors.INVALID_DATASET, invalid_message(summary, run), run.stage)
-    run.details["validation"] = [{"role": s.role, "examples": s.examples, "total_tokens": s.total_tokens,
-                                  "estimated_cost_usd": s.estimated_cost_usd} for s in summaries]
+    run.details["validation"] = [
+        {"role": s.role, "examples": s.examples, "total_tokens": s.total_tokens,
+         "billable_tokens": s.billable_tokens, "n_epochs": s.n_epochs, "epochs_source": s.epochs_source,
+         "estimated_trained_tokens": s.estimated_trained_tokens, "estimated_cost_usd": s.estimated_cost_usd,
+         "training_tier": s.training_tier, "price_usd_per_million": s.price_usd_per_million}
+        for s in summaries]
     return {summary.role: summary for summary in summaries}
 
 

@@ -255,6 +255,7 @@ class JobSnapshot(Payload):
     result_files: list[str] = field(default_factory=list)
     error: dict[str, Any] | None = None        # the job's own error, or an activity error
     queue_full: str | None = None              # submit only: the service's job queue is full (its words)
+    n_epochs: int | None = None                # the epochs the job runs (the service's choice when auto)
     _nested: ClassVar[dict[str, type[Payload]]] = {"newest_event": JobEvent}
 
 
@@ -326,6 +327,7 @@ class ReportInput(Payload):
     deployment: str | None = None
     smoke_test: dict[str, Any] | None = None   # ChatResult dict
     error: dict[str, Any] | None = None        # {code, stage, message} when the run failed
+    approval: dict[str, Any] | None = None     # {decision: approved | rejected, note} when one was asked
 
 
 @dataclass
