@@ -129,17 +129,17 @@ def approve(run: RunTracker, settings: RunSettings) -> Steps:
     if winner is run.cancel_event:
         raise RunCancelled()
     if winner is rejected:
-        note = _event_note(rejected.result)
+        note = event_note(rejected.result)
         run.details["approval"] = {"decision": "rejected", "note": note}
         raise RunRejected(note)
     if winner is timer:
         raise PipelineError(errors.APPROVAL_TIMEOUT,
                             f"No approval arrived within {hours:g} hours, so the model was not deployed. "
                             "Deploy it by hand, or start the run again and approve in time.", run.stage)
-    run.details["approval"] = {"decision": "approved", "note": _event_note(approved.result)}
+    run.details["approval"] = {"decision": "approved", "note": event_note(approved.result)}
 
 
-def _event_note(data: Any) -> str | None:
+def event_note(data: Any) -> str | None:
     """The note sent with approve/reject: {"comment"|"reason": text} or text; None when there is none.
 
     Event data may arrive JSON-encoded once more (the Python client encodes it itself); a

@@ -153,10 +153,11 @@ def output(run: RunTracker, facts: RunFacts, status: str, report: dict[str, Any]
 
 
 def end_cancelled(run: RunTracker, facts: RunFacts, detail: str | None = None) -> Steps:
-    run.end("cancelled", detail)
+    note = delivery.event_note(run.cancel_event.result) if run.cancel_event.is_completed else None
+    run.end("cancelled", note or detail)
     report = yield from finish(run, facts, "cancelled", None)
     run.publish("cancelled")
-    return output(run, facts, "cancelled", report, cancelled_at_stage=run.stage)
+    return output(run, facts, "cancelled", report, cancelled_at_stage=run.stage, note=note)
 
 
 def finetune(context: df.DurableOrchestrationContext) -> Steps:

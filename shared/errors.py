@@ -30,6 +30,7 @@ TRAINING_DEADLINE = "training_deadline_exceeded"
 APPROVAL_TIMEOUT = "approval_timeout"
 REJECTED = "rejected"
 CANCELLED = "cancelled"
+TERMINATED = "terminated"                       # a Durable terminate stopped the run (no cleanup ran)
 DEPLOYMENT_FAILED = "deployment_failed"
 DEPLOYMENT_TIMEOUT = "deployment_timeout"
 SMOKE_TEST_FAILED = "smoke_test_failed"
