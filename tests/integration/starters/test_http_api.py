@@ -107,7 +107,8 @@ def test_a_terminated_run_reads_terminated_in_the_summary_and_the_list(starter_s
     summary = wait_until_ended(starter_stack, instance_id)
     assert summary["runtimeStatus"] == "Terminated" and summary["status"] == "terminated"
     assert summary["error"]["code"] == "terminated" and "stopped by an admin" in summary["error"]["message"]
-    [row] = [r for r in api(starter_stack, "GET", "finetune?top=100").json()["runs"] if r["id"] == instance_id]
+    rows = api(starter_stack, "GET", "finetune?top=100").json()["runs"]
+    [row] = [r for r in rows if r["id"] == instance_id]
     assert row["status"] == "terminated"
     late = api(starter_stack, "POST", f"finetune/{instance_id}/reject", {"reason": "too late"})
     assert late.status == 409 and late.json()["error"]["code"] == "run_finished"
