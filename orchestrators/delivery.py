@@ -93,7 +93,8 @@ def _monitor_outcome(run: RunTracker, outcome: str, job: JobSnapshot, detail: st
                             f"{run.request.timing.monitor_deadline_hours:g} hours and was cancelled. Raise "
                             "MONITOR_DEADLINE_HOURS or train on less data.",
                             run.stage)
-    raise PipelineError(errors.JOB_FAILED, f"Job {job.job_id} failed: {message or 'no reason given'}. "
+    reason = errors.clause(message or "no reason given")
+    raise PipelineError(errors.JOB_FAILED, f"Job {job.job_id} failed: {reason}. "
                         "Fix the cause (often the dataset or quota) and start the run again.", run.stage)
 
 
@@ -176,7 +177,8 @@ def deploy(run: RunTracker, settings: RunSettings, model: str) -> Steps:
         if provisioning in ("failed", "canceled", "cancelled", "disabled"):
             raise PipelineError(errors.DEPLOYMENT_FAILED,
                                 f"Deployment {name} ended {state.provisioning_state}: "
-                                f"{(state.error or {}).get('message') or 'no reason given'}. Check quota "
+                                f"{errors.clause((state.error or {}).get('message') or 'no reason given')}. "
+                                "Check quota "
                                 "and the SKU/capacity, then deploy again.", run.stage)
         run.raise_returned(raw, errors.DEPLOYMENT_FAILED)
         run.check_cancel()

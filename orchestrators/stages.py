@@ -172,7 +172,7 @@ def files_ready(run: RunTracker, file_ids: dict[str, str]) -> Steps:
                 details = state.status_details or (state.error or {}).get("message") or "no details given"
                 raise PipelineError(errors.FILE_PROCESSING_FAILED,
                                     f"Azure OpenAI could not process the {role} file ({pending[role]}): "
-                                    f"{details}. "
+                                    f"{errors.clause(details)}. "
                                     "Fix the dataset and upload it again.", run.stage)
             if state.status == "processed":
                 del pending[role]

@@ -81,3 +81,8 @@ def returned_error(result: Any) -> dict[str, Any] | None:
     if isinstance(result, dict) and isinstance(result.get("error"), dict):
         return result["error"]
     return None
+
+
+def clause(text: str) -> str:
+    """A quoted message as a clause of ours: without its final period, so "...: {clause}. Do X" has one."""
+    return text.rstrip().rstrip(".").rstrip()

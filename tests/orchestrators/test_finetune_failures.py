@@ -66,6 +66,7 @@ def test_a_file_in_error_fails_with_its_status_details():
     run = finetune(service)
     error = assert_failed(run, errors.FILE_PROCESSING_FAILED, names.STAGE_FILES_READY)
     assert service.file_error_details in error["message"]
+    assert ".." not in error["message"]   # the service's sentence ends ours only once
     assert names.SUBMIT_JOB not in run.names()
 
 
