@@ -124,7 +124,8 @@ def job_snapshot(job: FineTuningJob, newest_event: dict[str, Any] | None = None,
 def _epochs(job: FineTuningJob) -> int | None:
     """The job's n_epochs once the service resolved it ("auto" until then)."""
     epochs = getattr(job.hyperparameters, "n_epochs", None) if job.hyperparameters else None
-    return epochs if isinstance(epochs, int) and not isinstance(epochs, bool) else None
+    # Only a real count: "auto", or a placeholder such as -1 before the service resolves it, is None.
+    return epochs if isinstance(epochs, int) and not isinstance(epochs, bool) and epochs > 0 else None
 
 
 def find_run_job(client: openai.AzureOpenAI, instance_id: str, training_file_id: str) -> FineTuningJob | None:

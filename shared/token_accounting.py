@@ -22,6 +22,7 @@ def token_comparison(estimate: dict[str, Any] | None, trained_tokens: int | None
     is known.
     """
     estimate = estimate or {}
+    job_epochs = job_epochs if isinstance(job_epochs, int) and job_epochs > 0 else None  # -1 / "auto": unknown
     estimated = estimate.get("estimated_trained_tokens")
     if estimated is None and trained_tokens is None:
         return None

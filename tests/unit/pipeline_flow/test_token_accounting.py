@@ -46,3 +46,9 @@ def test_missing_figures_are_said_not_guessed() -> None:
     assert waiting["difference"] is None and "not reported its trained tokens yet" in waiting["explanation"]
     unknown = token_comparison(None, 900, 3)
     assert unknown["estimated"] is None and unknown["trained"] == 900
+
+
+def test_a_placeholder_epoch_count_is_not_taken_for_the_service_s_choice() -> None:
+    result = token_comparison(AUTO, 3210, -1)   # a service that reports n_epochs -1 until it resolves auto
+    assert result["epochs_trained"] is None and "-1" not in result["explanation"]
+    assert result["explanation"].startswith("Per epoch the service counted")
