@@ -22,7 +22,8 @@ def token_comparison(estimate: dict[str, Any] | None, trained_tokens: int | None
     is known.
     """
     estimate = estimate or {}
-    job_epochs = job_epochs if isinstance(job_epochs, int) and job_epochs > 0 else None  # -1 / "auto": unknown
+    if not (isinstance(job_epochs, int) and job_epochs > 0):  # -1 or "auto": the service has not said
+        job_epochs = None
     estimated = estimate.get("estimated_trained_tokens")
     if estimated is None and trained_tokens is None:
         return None
