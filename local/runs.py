@@ -181,3 +181,90 @@ def find_run(client: StackClient, run: str, training_path: str, training_etag: s
         if status is not None or time.monotonic() >= deadline:
             return status
         time.sleep(POLL_INTERVAL_S / 5)
+
+
+# ---- How a followed run ended, as an exit code (drop --follow, status --follow) ----
+EXIT_OK = 0            # ended as asked: succeeded (deployed, or trained only with deployment.enabled false),
+                       # or cancelled / rejected by a person, or superseded by a newer upload of the file
+EXIT_FAILED = 1        # failed, or terminated through the Durable API
+EXIT_USAGE = 2         # bad arguments, a missing file, no running stack
+EXIT_REFUSED = 3       # drop: the run's checks failed before the upload; nothing was uploaded
+EXIT_TIMEOUT = 4       # --follow gave up waiting; the run goes on
+EXIT_INTERRUPTED = 130  # Ctrl-C while following; the run goes on
+EXIT_CODES_HELP = (
+    "exit codes: 0 the run ended as asked (succeeded, with or without a deployment as its settings say; "
+    "cancelled or rejected by a person; superseded by a newer upload), 1 it failed or was terminated, "
+    "2 usage error, 3 refused before upload (nothing uploaded), 4 --follow timed out (the run goes on), "
+    "130 interrupted with Ctrl-C (the run goes on)")
+
+
+def outcome(status: dict[str, Any] | None) -> tuple[int, str]:
+    """The exit code of a followed run and a sentence saying how it ended."""
+    if status is None:
+        return EXIT_FAILED, "the run never appeared in the Durable status endpoint"
+    runtime = status.get("runtimeStatus")
+    if runtime not in TERMINAL:
+        return EXIT_TIMEOUT, f"still {runtime}: stopped following, the run goes on"
+    output = status.get("output") if isinstance(status.get("output"), dict) else {}
+    ended = output.get("status")
+    if runtime != "Completed" or ended is None:
+        return EXIT_FAILED, f"the run ended {runtime}: {failure_text(status)}"
+    note = f" ({output['note']})" if output.get("note") else ""
+    if ended == "succeeded":
+        deployment = deployment_name(output)
+        if deployment and smoke_reply(output):
+            return EXIT_OK, f"succeeded: model {output.get('fine_tuned_model')} deployed as {deployment}, " \
+                            "and it answered the smoke test"
+        if deployment is None:
+            return EXIT_OK, (f"succeeded: model {output.get('fine_tuned_model')} trained, not deployed "
+                             "(deployment.enabled is false)")
+        return EXIT_FAILED, f"the deployment {deployment} gave no smoke-test reply"
+    if ended == "cancelled":
+        return EXIT_OK, f"cancelled at stage {output.get('cancelled_at_stage')}{note}"
+    if ended == "rejected":
+        return EXIT_OK, f"rejected: model {output.get('fine_tuned_model')} trained, not deployed{note}"
+    if ended == "superseded":
+        return EXIT_OK, "superseded: a newer upload of the training file runs instead"
+    return EXIT_FAILED, f"the run ended {ended}: {failure_text(status)}"
+
+
+def approval_hint(instance_id: str, status: dict[str, Any], python: str = ".venv/bin/python") -> str | None:
+    """What to type to approve or reject a run that waits for it (None when it does not wait)."""
+    custom = status.get("customStatus") if isinstance(status.get("customStatus"), dict) else {}
+    if custom.get("status") != "waiting_for_approval":
+        return None
+    deadline = custom.get("approval_deadline")
+    return (f"The run waits for an approval{f' until {deadline}' if deadline else ''}. In another terminal:\n"
+            f"  {python} -m local approve {instance_id} [--comment TEXT]\n"
+            f"  {python} -m local reject {instance_id} --reason TEXT\n"
+            f"  {python} -m local cancel {instance_id} [--reason TEXT]")
+
+
+def follow_until_end(client: StackClient, instance_id: str, timeout: float, stream: TextIO = sys.stderr
+                     ) -> tuple[int, dict[str, Any] | None]:
+    """Follow a run with the progress line and approval hints; (exit code, last status).
+
+    Ctrl-C ends the following (exit 130, one line, no traceback); the run goes on.
+    """
+    display = ProgressDisplay(stream)
+    hinted = False
+
+    def show(status: dict[str, Any]) -> None:
+        nonlocal hinted
+        display.show(status)
+        hint = approval_hint(instance_id, status)
+        if hint and not hinted:
+            display.close()
+            stream.write(hint + "\n")
+            stream.flush()
+            hinted = True
+
+    try:
+        final = follow(client, instance_id, timeout, show)
+    except KeyboardInterrupt:
+        display.close()
+        stream.write(f"Stopped following {instance_id}; the run goes on. Follow it again with: "
+                     f".venv/bin/python -m local status {instance_id} --follow\n")
+        return EXIT_INTERRUPTED, None
+    display.close()
+    return outcome(final)[0], final

@@ -44,6 +44,12 @@ LOCAL_TIMINGS: dict[str, str] = {
 }
 
 
+# The app settings a run's checks read (shared/run_settings.py, shared/validation, shared/prices.py).
+RUN_SETTING_NAMES = ("DATASETS_CONTAINER", "FINETUNE_DEFAULT_MODEL", "FINETUNE_DEFAULT_SKU",
+                     "FINETUNE_DEFAULT_CAPACITY", "FINETUNE_MAX_COST_USD", "FINETUNE_PRICES_JSON",
+                     "FINETUNE_MAX_FILE_BYTES", "APPROVAL_TIMEOUT_HOURS")
+
+
 class StackError(RuntimeError):
     """A component of the local stack did not start (the message says which and why)."""
 
@@ -279,7 +285,17 @@ class Stack:
             "pids": self.pids(),
             "state_dir": str(self.state_dir),
             "logs_dir": str(self.logs_dir),
+            "run_settings": self.run_settings(),
         }
+
+    def run_settings(self) -> dict[str, str]:
+        """The host's settings that shape a run's checks (defaults, cap, prices): ``drop`` checks with them.
+
+        None is a secret; they are what the host's environment holds, so the checks before an
+        upload see the same defaults and prices as the pipeline after it.
+        """
+        environment = {**os.environ, **self.app_settings}
+        return {name: environment[name] for name in RUN_SETTING_NAMES if environment.get(name)}
 
     def write_stack_file(self) -> Path:
         """Write ``info()`` to ``<state_dir>/stack.json`` (readable by the owner only) for drop/status."""

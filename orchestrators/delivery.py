@@ -31,11 +31,19 @@ from shared.payloads import (
 from shared.run_settings import RunSettings
 
 PROBE_MESSAGES = [{"role": "user", "content": "ping"}]
+MAX_NOTE_CHARS = 500   # the HTTP API refuses longer notes
 SMOKE_MAX_TOKENS = 300
 
 
 class RunRejected(Exception):
-    """A "reject" event arrived during the approval: the run ends without deploying."""
+    """A "reject" event arrived during the approval: the run ends without deploying.
+
+    ``note`` is the reason sent with the event, or None (never the text "None").
+    """
+
+    def __init__(self, note: str | None) -> None:
+        super().__init__(note or "rejected")
+        self.note = note
 
 
 # ---- 7 monitor ----
@@ -85,7 +93,8 @@ def _monitor_outcome(run: RunTracker, outcome: str, job: JobSnapshot, detail: st
                             f"{run.request.timing.monitor_deadline_hours:g} hours and was cancelled. Raise "
                             "MONITOR_DEADLINE_HOURS or train on less data.",
                             run.stage)
-    raise PipelineError(errors.JOB_FAILED, f"Job {job.job_id} failed: {message or 'no reason given'}. "
+    reason = errors.clause(message or "no reason given")
+    raise PipelineError(errors.JOB_FAILED, f"Job {job.job_id} failed: {reason}. "
                         "Fix the cause (often the dataset or quota) and start the run again.", run.stage)
 
 
@@ -94,7 +103,7 @@ def job_status(job: JobSnapshot) -> dict[str, Any]:
     event = job.newest_event.message if job.newest_event else None
     return {"id": job.job_id, "status": job.status, "trained_tokens": job.trained_tokens,
             "newest_event": event, "estimated_finish": job.estimated_finish,
-            "fine_tuned_model": job.fine_tuned_model}
+            "fine_tuned_model": job.fine_tuned_model, "n_epochs": job.n_epochs}
 
 
 def cancel_job(run: RunTracker, job_id: str) -> Steps:
@@ -121,22 +130,31 @@ def approve(run: RunTracker, settings: RunSettings) -> Steps:
     if winner is run.cancel_event:
         raise RunCancelled()
     if winner is rejected:
-        raise RunRejected(_event_note(rejected.result))
+        note = event_note(rejected.result)
+        run.details["approval"] = {"decision": "rejected", "note": note}
+        raise RunRejected(note)
     if winner is timer:
         raise PipelineError(errors.APPROVAL_TIMEOUT,
                             f"No approval arrived within {hours:g} hours, so the model was not deployed. "
                             "Deploy it by hand, or start the run again and approve in time.", run.stage)
-    run.details["approval"] = _event_note(approved.result) or "approved"
+    run.details["approval"] = {"decision": "approved", "note": event_note(approved.result)}
 
 
-def _event_note(data: Any) -> str | None:
-    """An optional note sent with approve/reject (the Python client double-encodes event data)."""
-    if isinstance(data, str) and data.startswith("{"):
-        with contextlib.suppress(ValueError):
-            data = json.loads(data)
+def event_note(data: Any) -> str | None:
+    """The note sent with approve/reject: {"comment"|"reason": text} or text; None when there is none.
+
+    Event data may arrive JSON-encoded once more (the Python client encodes it itself); a
+    missing note is None, never the text "None" or "null".
+    """
+    for _ in range(2):
+        if isinstance(data, str) and data.strip()[:1] in ('{', '"') or data == "null":
+            with contextlib.suppress(ValueError):
+                data = json.loads(data)
     if isinstance(data, dict):
-        data = data.get("comment") or data.get("reason")
-    return str(data)[:200] if data not in (None, "", "null") else None
+        data = data.get("reason") or data.get("comment")
+    if not isinstance(data, str) or not data.strip() or data.strip() in ("None", "null"):
+        return None
+    return data.strip()[:MAX_NOTE_CHARS]
 
 
 # ---- 9 deploy ----
@@ -159,7 +177,8 @@ def deploy(run: RunTracker, settings: RunSettings, model: str) -> Steps:
         if provisioning in ("failed", "canceled", "cancelled", "disabled"):
             raise PipelineError(errors.DEPLOYMENT_FAILED,
                                 f"Deployment {name} ended {state.provisioning_state}: "
-                                f"{(state.error or {}).get('message') or 'no reason given'}. Check quota "
+                                f"{errors.clause((state.error or {}).get('message') or 'no reason given')}. "
+                                "Check quota "
                                 "and the SKU/capacity, then deploy again.", run.stage)
         run.raise_returned(raw, errors.DEPLOYMENT_FAILED)
         run.check_cancel()

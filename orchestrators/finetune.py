@@ -34,6 +34,7 @@ from shared import errors, names
 from shared.errors import PipelineError
 from shared.payloads import ReportInput, ReportResult, RunRequest, ValidationSummary
 from shared.run_settings import RunSettings
+from shared.token_accounting import token_comparison
 
 bp = df.Blueprint()
 JOB_ENDED = {errors.JOB_FAILED, errors.JOB_CANCELLED, errors.TRAINING_DEADLINE}  # no job left running
@@ -73,6 +74,8 @@ def pipeline(run: RunTracker, facts: RunFacts) -> Steps:
         raise
     facts.job_finished = True
     facts.fine_tuned_model = job.fine_tuned_model
+    estimate = summaries["training"].to_dict()
+    run.details["tokens"] = token_comparison(estimate, job.trained_tokens, job.n_epochs)
     if not settings.deployment.enabled:
         run.skip(names.STAGE_DEPLOY, "deployment.enabled is false")
         return True
@@ -98,9 +101,13 @@ def finish(run: RunTracker, facts: RunFacts, outcome: str, error: dict[str, Any]
     run.ending = True
     if outcome == "cancelled" and facts.job_id and not facts.job_finished:
         try:
-            yield from delivery.cancel_job(run, facts.job_id)
+            job = yield from delivery.cancel_job(run, facts.job_id)
         except PipelineError as exc:
             run.details["cancel_error"] = exc.message
+        else:  # the summary shows the job's final state (cancelled), as the service does
+            known = {k: v for k, v in delivery.job_status(job).items() if v is not None}
+            if known.get("status"):
+                run.details["job"] = {**(run.details.get("job") or {}), **known}
     if record:
         run.begin(names.STAGE_REPORT)
     report = yield from write_report(run, facts, outcome, error)
@@ -120,7 +127,8 @@ def write_report(run: RunTracker, facts: RunFacts, outcome: str, error: dict[str
         settings=facts.settings.to_dict() if facts.settings else {},
         validation=[v.to_dict() for v in facts.validation], job_id=facts.job_id,
         file_ids=list(facts.file_ids.values()), fine_tuned_model=facts.fine_tuned_model,
-        deployment=facts.deployment, smoke_test=facts.smoke_test, error=error)
+        deployment=facts.deployment, smoke_test=facts.smoke_test, error=error,
+        approval=run.details.get("approval"))
     try:
         result = yield run.context.call_activity_with_retry(names.WRITE_REPORT, STANDARD_RETRY,
                                                             payload.to_dict())
@@ -141,14 +149,15 @@ def output(run: RunTracker, facts: RunFacts, status: str, report: dict[str, Any]
     return {"status": status, "run": run.request.run, "instance_id": run.context.instance_id,
             "job_id": facts.job_id, "fine_tuned_model": facts.fine_tuned_model,
             "deployment": facts.deployment, "smoke_test": facts.smoke_test,
-            "files": facts.file_ids, "report": report, **extra}
+            "files": facts.file_ids, "report": report, "approval": run.details.get("approval"), **extra}
 
 
 def end_cancelled(run: RunTracker, facts: RunFacts, detail: str | None = None) -> Steps:
-    run.end("cancelled", detail)
+    note = delivery.event_note(run.cancel_event.result) if run.cancel_event.is_completed else None
+    run.end("cancelled", note or detail)
     report = yield from finish(run, facts, "cancelled", None)
     run.publish("cancelled")
-    return output(run, facts, "cancelled", report, cancelled_at_stage=run.stage)
+    return output(run, facts, "cancelled", report, cancelled_at_stage=run.stage, note=note)
 
 
 def finetune(context: df.DurableOrchestrationContext) -> Steps:
@@ -160,10 +169,10 @@ def finetune(context: df.DurableOrchestrationContext) -> Steps:
     except RunCancelled:
         return (yield from end_cancelled(run, facts))
     except RunRejected as rejected:
-        run.end("rejected", str(rejected) or None)
+        run.end("rejected", rejected.note)
         report = yield from finish(run, facts, "rejected", None)
         run.publish("rejected")
-        return output(run, facts, "rejected", report, note=str(rejected) or None)
+        return output(run, facts, "rejected", report, note=rejected.note)
     except PipelineError as exc:
         if run.cancel_event.is_completed:  # a cancel came first: the user's word wins over the failure
             return (yield from end_cancelled(run, facts, exc.message))

@@ -13,6 +13,7 @@ from typing import Any
 
 from orchestrators.tracker import POLL_RETRY, UPLOAD_RETRY, RunTracker, Steps
 from shared import errors, names, run_ids
+from shared.budget import budget_problem
 from shared.errors import PipelineError
 from shared.payloads import (
     BlobRef,
@@ -29,6 +30,7 @@ from shared.payloads import (
     ValidationSummary,
 )
 from shared.run_settings import RunSettings
+from shared.validation_digest import invalid_dataset_message
 
 
 def plan_ranges(total_bytes: int, range_bytes: int) -> list[tuple[int, int]]:
@@ -68,8 +70,8 @@ def validate(run: RunTracker, folder: RunFolder, settings: RunSettings) -> Steps
         if (blob.size or 0) > run.request.timing.validation_range_bytes:
             ranged.append((role, blob, report))
         else:
-            whole.append(ValidateInput(blob=blob, role=role, model=settings.model,
-                                       n_epochs=settings.n_epochs, report_path=report).to_dict())
+            whole.append(ValidateInput(blob=blob, role=role, model=settings.model, n_epochs=settings.n_epochs,
+                                       report_path=report, training_type=settings.training_type).to_dict())
     whole_tasks = [run.context.call_activity_with_retry(names.VALIDATE_DATASET, POLL_RETRY, p) for p in whole]
     partial_tasks, merges = _range_tasks(run, ranged, settings)
     results = yield from _gather(run, names.VALIDATE_DATASET, whole_tasks + partial_tasks)
@@ -83,8 +85,12 @@ def validate(run: RunTracker, folder: RunFolder, settings: RunSettings) -> Steps
         run.raise_returned(summary.to_dict(), errors.INVALID_DATASET)
         if not summary.ok:
             raise PipelineError(errors.INVALID_DATASET, invalid_message(summary, run), run.stage)
-    run.details["validation"] = [{"role": s.role, "examples": s.examples, "total_tokens": s.total_tokens,
-                                  "estimated_cost_usd": s.estimated_cost_usd} for s in summaries]
+    run.details["validation"] = [
+        {"role": s.role, "examples": s.examples, "total_tokens": s.total_tokens,
+         "billable_tokens": s.billable_tokens, "n_epochs": s.n_epochs, "epochs_source": s.epochs_source,
+         "estimated_trained_tokens": s.estimated_trained_tokens, "estimated_cost_usd": s.estimated_cost_usd,
+         "training_tier": s.training_tier, "price_usd_per_million": s.price_usd_per_million}
+        for s in summaries]
     return {summary.role: summary for summary in summaries}
 
 
@@ -99,13 +105,13 @@ def _range_tasks(run: RunTracker, ranged: list[tuple[str, BlobRef, str]],
                                      f"{names.PARTIALS_FOLDER}/{role}-{start:012d}.bin")
             payload = ValidateRangeInput(blob=blob, role=role, model=settings.model,
                                          n_epochs=settings.n_epochs, range_start=start, range_end=end,
-                                         partial_path=path)
+                                         partial_path=path, training_type=settings.training_type)
             tasks.append(run.context.call_activity_with_retry(names.VALIDATE_RANGE, POLL_RETRY,
                                                               payload.to_dict()))
             paths.append(path)
         merges.append(MergeValidationInput(blob=blob, role=role, model=settings.model,
                                            n_epochs=settings.n_epochs, partial_paths=paths,
-                                           report_path=report))
+                                           report_path=report, training_type=settings.training_type))
     return tasks, merges
 
 
@@ -114,31 +120,19 @@ def _gather(run: RunTracker, name: str, tasks: list[Any]) -> Steps:
 
 
 def invalid_message(summary: ValidationSummary, run: RunTracker) -> str:
-    counts = ", ".join(f"{code} x{count}" for code, count in sorted(summary.error_counts.items()))
-    first = f" First: {summary.first_errors[0]}" if summary.first_errors else ""
     container = run.request.timing.reports_container
     report = f"{container}/{summary.report_path}" if summary.report_path else "the report"
-    return (f"The {summary.role} file has {summary.error_count} problem(s) ({counts or 'see the report'})."
-            f"{first} "
-            f"Details in {report}. Fix the file and upload it again; nothing was uploaded to Azure OpenAI.")
+    return invalid_dataset_message(summary.role, summary.error_count, summary.error_counts,
+                                   summary.first_errors, report)
 
 
 # ---- 3 budget ----
 def budget(run: RunTracker, training: ValidationSummary, settings: RunSettings) -> None:
+    """Refuse a cost above the run's cap, or a cap that no known price can check (shared/budget.py)."""
     run.begin(names.STAGE_BUDGET)
-    cap, cost = settings.max_cost_usd, training.estimated_cost_usd
-    if cap is None:
-        return
-    if cost is None:
-        raise PipelineError(errors.COST_UNKNOWN,
-                            f"No price is known for model {settings.model}, so the run's cap of ${cap:.2f} "
-                            "cannot be checked. Add the model to FINETUNE_PRICES_JSON or set max_cost_usd "
-                            "to null.", run.stage)
-    if cost > cap:
-        raise PipelineError(errors.BUDGET_EXCEEDED,
-                            f"The estimated training cost ${cost:.2f} ({training.estimated_trained_tokens} "
-                            f"trained tokens) exceeds the run's cap of ${cap:.2f}. Raise max_cost_usd, lower "
-                            "n_epochs or shrink the dataset.", run.stage)
+    problem = budget_problem(settings.max_cost_usd, training, settings.model)
+    if problem is not None:
+        raise PipelineError(problem[0], problem[1], run.stage)
 
 
 # ---- 4 upload ----
@@ -178,7 +172,7 @@ def files_ready(run: RunTracker, file_ids: dict[str, str]) -> Steps:
                 details = state.status_details or (state.error or {}).get("message") or "no details given"
                 raise PipelineError(errors.FILE_PROCESSING_FAILED,
                                     f"Azure OpenAI could not process the {role} file ({pending[role]}): "
-                                    f"{details}. "
+                                    f"{errors.clause(details)}. "
                                     "Fix the dataset and upload it again.", run.stage)
             if state.status == "processed":
                 del pending[role]

@@ -152,7 +152,8 @@ class RunTracker:
         return PipelineError(
             errors.SERVICE_UNAVAILABLE,
             f"Activity {name} kept failing after {retry.max_number_of_attempts} attempts: "
-            f"{short_reason(exc)}. The service may be unavailable or throttled; start the run again later.",
+            f"{errors.clause(short_reason(exc))}. The service may be unavailable or throttled; start the run "
+            "again later.",
             self.stage)
 
     def raise_returned(self, result: Any, default_code: str) -> None:

@@ -110,7 +110,8 @@ def job_snapshot(job: FineTuningJob, newest_event: dict[str, Any] | None = None,
     snapshot: dict[str, Any] = {
         "job_id": job.id, "status": job.status, "model": job.model, "fine_tuned_model": job.fine_tuned_model,
         "trained_tokens": job.trained_tokens, "estimated_finish": job.estimated_finish,
-        "newest_event": newest_event, "result_files": list(job.result_files or []), "error": None, **extra,
+        "newest_event": newest_event, "result_files": list(job.result_files or []), "error": None,
+        "n_epochs": _epochs(job), **extra,
     }
     if job.status == "failed":
         detail = job.error.message if job.error and job.error.message else "no reason given"
@@ -118,6 +119,13 @@ def job_snapshot(job: FineTuningJob, newest_event: dict[str, Any] | None = None,
         snapshot["error"] = {"code": errors.JOB_FAILED,
                              "message": f"The fine-tuning job {job.id} failed{code}: {detail}"}
     return snapshot
+
+
+def _epochs(job: FineTuningJob) -> int | None:
+    """The job's n_epochs once the service resolved it ("auto" until then)."""
+    epochs = getattr(job.hyperparameters, "n_epochs", None) if job.hyperparameters else None
+    # Only a real count: "auto", or a placeholder such as -1 before the service resolves it, is None.
+    return epochs if isinstance(epochs, int) and not isinstance(epochs, bool) and epochs > 0 else None
 
 
 def find_run_job(client: openai.AzureOpenAI, instance_id: str, training_file_id: str) -> FineTuningJob | None:

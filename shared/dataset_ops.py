@@ -2,7 +2,7 @@
 
 The validation engine (shared/validation) sees the blob only as a stream of chunks,
 so memory stays at a few MiB whatever the file's size. Reports go to the reports
-container: ``validation.json`` for a file, ``partials/<n>.bin`` for a range's partial
+container: ``validation.<role>.json`` for a file, ``partials/<n>.bin`` for a range's partial
 result (merged and finalized by ``merge_validation``). What returns to the
 orchestrator is a ValidationSummary dict, never the dataset or the whole report.
 """
@@ -29,15 +29,13 @@ from shared.storage_ops import (
 from shared.validation import (
     UnknownModelError,
     ValidationOptions,
-    ValidationReport,
     finalize,
     merge_partials,
     validate_chunks,
     validate_range_chunks,
 )
 from shared.validation.partial import PartialResult
-
-FIRST_ERRORS = 5
+from shared.validation_digest import summarize
 
 
 # ---- The run folder ----
@@ -112,30 +110,8 @@ def validation_options(settings: Settings, request: dict[str, Any]) -> Validatio
     """Engine options for a Validate*/Merge* input dict."""
     return ValidationOptions(model=request["model"], n_epochs=request.get("n_epochs"),
                              price_overrides=settings.price_overrides or None,
-                             max_file_bytes=settings.max_file_bytes, role=request.get("role", "training"))
-
-
-def summarize(report: ValidationReport, role: str, report_path: str | None) -> dict[str, Any]:
-    """A ValidationSummary dict: verdict, counts, the first errors, tokens and the cost estimate."""
-    data = report.to_dict()
-    billing = data.get("billing") or {}
-    first = [(f"line {e['line']}: " if e.get("line") else "") + f"{e['code']}: {e['message']}"
-             for e in data.get("errors", [])[:FIRST_ERRORS]]
-    summary: dict[str, Any] = {
-        "role": role, "ok": report.ok, "examples": data.get("examples", 0),
-        "error_count": sum(data.get("error_counts", {}).values()),
-        "error_counts": data.get("error_counts", {}), "first_errors": first,
-        "total_tokens": ((data.get("tokens") or {}).get("total") or {}).get("sum", 0),
-        "estimated_trained_tokens": billing.get("estimated_trained_tokens"),
-        "estimated_cost_usd": billing.get("estimated_cost_usd"),
-        "report_path": report_path, "error": None,
-    }
-    if not report.ok:
-        listing = "; ".join(first) or "see the report"
-        summary["error"] = {"code": errors.INVALID_DATASET,
-                            "message": f"The {role} file has {summary['error_count']} error(s): {listing}. "
-                                       f"Fix the file and upload it again (full report: {report_path})."}
-    return summary
+                             max_file_bytes=settings.max_file_bytes, role=request.get("role", "training"),
+                             training_type=request.get("training_type"))
 
 
 def _unknown_model(exc: UnknownModelError, role: str) -> dict[str, Any]:
@@ -154,7 +130,7 @@ def validate_blob(service: BlobServiceClient, settings: Settings, request: dict[
     except errors.PipelineError as exc:
         return {"role": role, "ok": False, **errors.error_result(exc.code, exc.message)}
     write_report_blob(service, settings.reports_container, request["report_path"], report.to_dict())
-    return summarize(report, role, request["report_path"])
+    return summarize(report, role, request["report_path"], settings.reports_container)
 
 
 def validate_blob_range(service: BlobServiceClient, settings: Settings,
@@ -191,4 +167,4 @@ def merge_validation(service: BlobServiceClient, settings: Settings,
     except errors.PipelineError as exc:
         return {"role": role, "ok": False, **errors.error_result(exc.code, exc.message)}
     write_report_blob(service, settings.reports_container, request["report_path"], report.to_dict())
-    return summarize(report, role, request["report_path"])
+    return summarize(report, role, request["report_path"], settings.reports_container)

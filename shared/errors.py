@@ -35,6 +35,7 @@ TRAINING_DEADLINE = "training_deadline_exceeded"
 APPROVAL_TIMEOUT = "approval_timeout"
 REJECTED = "rejected"
 CANCELLED = "cancelled"
+TERMINATED = "terminated"                       # a Durable terminate stopped the run (no cleanup ran)
 DEPLOYMENT_FAILED = "deployment_failed"
 DEPLOYMENT_TIMEOUT = "deployment_timeout"
 SMOKE_TEST_FAILED = "smoke_test_failed"
@@ -88,3 +89,8 @@ def returned_error(result: Any) -> dict[str, Any] | None:
     if isinstance(result, dict) and isinstance(result.get("error"), dict):
         return result["error"]
     return None
+
+
+def clause(text: str) -> str:
+    """A quoted message as a clause of ours: without its final period, so "...: {clause}. Do X" has one."""
+    return text.rstrip().rstrip(".").rstrip()

@@ -59,8 +59,9 @@ STAGES: tuple[str, ...] = (
 )
 
 # ---- Report blobs: <REPORTS_CONTAINER>/<run>/<instance>/<name> ----
-REPORT_VALIDATION = "validation.json"                  # the training file's validation report
-REPORT_VALIDATION_VALID = "validation-valid.json"      # the validation file's report
+# Named by the role of the file they describe (before 2026-12: validation.json, validation-valid.json).
+REPORT_VALIDATION = "validation.training.json"         # the training file's validation report
+REPORT_VALIDATION_VALID = "validation.validation.json" # the validation file's report
 REPORT_SUMMARY = "summary.json"
 REPORT_RESULTS = "results.csv"
 REPORT_LOSS = "loss.svg"

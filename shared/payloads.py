@@ -121,6 +121,7 @@ class ValidateInput(Payload):
     model: str
     n_epochs: int | None
     report_path: str                           # in the reports container
+    training_type: str | None = None           # the run's training tier: its price
     _nested: ClassVar[dict[str, type[Payload]]] = {"blob": BlobRef}
 
 
@@ -135,6 +136,7 @@ class ValidateRangeInput(Payload):
     range_start: int
     range_end: int
     partial_path: str                          # in the reports container
+    training_type: str | None = None           # the run's training tier: its price
     _nested: ClassVar[dict[str, type[Payload]]] = {"blob": BlobRef}
 
 
@@ -156,6 +158,7 @@ class MergeValidationInput(Payload):
     n_epochs: int | None
     partial_paths: list[str]
     report_path: str
+    training_type: str | None = None           # the run's training tier: its price
     _nested: ClassVar[dict[str, type[Payload]]] = {"blob": BlobRef}
 
 
@@ -174,6 +177,13 @@ class ValidationSummary(Payload):
     estimated_cost_usd: float | None = None
     report_path: str | None = None
     error: dict[str, Any] | None = None
+    billable_tokens: int | None = None         # the estimate's parts: billable tokens x n_epochs
+    n_epochs: int | None = None
+    epochs_source: str | None = None           # "settings" | "default_rule"
+    training_tier: str | None = None           # Standard | GlobalStandard | Developer
+    price_usd_per_million: float | None = None
+    price_source: str | None = None            # a URL, or FINETUNE_PRICES_JSON
+    price_note: str | None = None              # why there is no price, when there is none
 
 
 # ---- Files ----
@@ -245,6 +255,7 @@ class JobSnapshot(Payload):
     result_files: list[str] = field(default_factory=list)
     error: dict[str, Any] | None = None        # the job's own error, or an activity error
     queue_full: str | None = None              # submit only: the service's job queue is full (its words)
+    n_epochs: int | None = None                # the epochs the job runs (the service's choice when auto)
     _nested: ClassVar[dict[str, type[Payload]]] = {"newest_event": JobEvent}
 
 
@@ -316,6 +327,7 @@ class ReportInput(Payload):
     deployment: str | None = None
     smoke_test: dict[str, Any] | None = None   # ChatResult dict
     error: dict[str, Any] | None = None        # {code, stage, message} when the run failed
+    approval: dict[str, Any] | None = None     # {decision: approved | rejected, note} when one was asked
 
 
 @dataclass

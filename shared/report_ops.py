@@ -7,6 +7,7 @@ OpenAI and writes the three blobs under ``<reports>/<run>/<instance>/``.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import openai
@@ -16,30 +17,47 @@ from shared import aoai_ops, errors, names
 from shared.loss_curve import decode_results_file, final_metrics, loss_curve_svg, parse_results_csv
 from shared.service_errors import call_openai, is_error_result
 from shared.storage_ops import write_report_blob
+from shared.token_accounting import token_comparison
 
 SUMMARY_VERSION = 1
 
 
+def _stages(report: dict[str, Any], written_at: str | None) -> list[dict[str, Any]]:
+    """The stage records; the report stage, still open when the payload was built, ends now."""
+    stages = [{key: stage.get(key) for key in ("stage", "started", "ended", "outcome", "detail")}
+              for stage in report.get("stages", [])]
+    for stage in stages:
+        if stage["stage"] == names.STAGE_REPORT and stage["ended"] is None and written_at:
+            stage.update(ended=written_at, outcome="succeeded", detail="summary.json written")
+    return stages
+
+
 def build_summary(report: dict[str, Any], *, job: dict[str, Any] | None, events: list[dict[str, Any]],
-                  metrics: dict[str, float], report_paths: dict[str, str | None]) -> dict[str, Any]:
-    """summary.json for a ReportInput dict: stages, job events, final metrics, everything created."""
+                  metrics: dict[str, float], report_paths: dict[str, str | None],
+                  written_at: str | None = None) -> dict[str, Any]:
+    """summary.json for a ReportInput dict: stages, job events, final metrics, everything created.
+
+    ``written_at`` (ISO-8601) ends the report stage: the summary is its last act.
+    """
     deployment = report.get("deployment")
+    training = next((v for v in report.get("validation", []) if v.get("role") == "training"), None)
+    trained = job.get("trained_tokens") if job else None
     return {
         "version": SUMMARY_VERSION,
         "run": report["run"],
         "instance_id": report["instance_id"],
         "outcome": report["outcome"],
         "error": report.get("error"),
-        "stages": [
-            {key: stage.get(key) for key in ("stage", "started", "ended", "outcome", "detail")}
-            for stage in report.get("stages", [])
-        ],
+        "stages": _stages(report, written_at),
+        "approval": report.get("approval"),
         "settings": report.get("settings", {}),
         "validation": report.get("validation", []),
         "job": {
             "id": report.get("job_id"),
             "status": job.get("status") if job else None,
-            "trained_tokens": job.get("trained_tokens") if job else None,
+            "trained_tokens": trained,
+            "n_epochs": job.get("n_epochs") if job else None,
+            "tokens": token_comparison(training, trained, job.get("n_epochs") if job else None),
             "events": events,
             "final_metrics": metrics,
         },
@@ -89,12 +107,15 @@ def write_run_report(service: BlobServiceClient, client: openai.AzureOpenAI | No
         metrics = final_metrics(rows)
         paths["results"] = write_report_blob(service, reports_container, f"{folder}/{names.REPORT_RESULTS}",
                                              csv_text, content_type="text/csv")
-        title = f"Loss per step: {report['run']}"
-        paths["loss"] = write_report_blob(service, reports_container, f"{folder}/{names.REPORT_LOSS}",
-                                          loss_curve_svg(rows, title), content_type="image/svg+xml")
+        settings = report.get("settings") or {}
+        svg = loss_curve_svg(rows, f"Loss per step: {report['run']}", job=report.get("job_id"),
+                             model=(job or {}).get("model") or settings.get("model"))
+        paths["loss"] = write_report_blob(service, reports_container, f"{folder}/{names.REPORT_LOSS}", svg,
+                                          content_type="image/svg+xml")
     summary_path = f"{folder}/{names.REPORT_SUMMARY}"
     paths["summary"] = f"{reports_container}/{summary_path}"
-    summary = build_summary(report, job=job, events=events, metrics=metrics, report_paths=paths)
+    summary = build_summary(report, job=job, events=events, metrics=metrics, report_paths=paths,
+                            written_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
     write_report_blob(service, reports_container, summary_path, summary)
     return {"summary_path": summary_path,
             "results_path": f"{folder}/{names.REPORT_RESULTS}" if paths["results"] else None,

@@ -8,6 +8,7 @@ and fills the gaps from the app settings, before anything is uploaded. The resul
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import asdict, dataclass, field
@@ -222,3 +223,18 @@ def parse_run_settings(raw: Any, settings: Settings) -> RunSettings:
     if "cleanup" in data:
         result.cleanup = _bool(data["cleanup"], "cleanup")
     return result
+
+
+def settings_from_bytes(raw: bytes, where: str) -> dict[str, Any]:
+    """A ``finetune.json``'s bytes as a JSON object; RequestError (invalid_run_settings) saying what to fix.
+
+    Shared by the pipeline (the blob) and the CLI (a local file), so both say the same thing.
+    """
+    try:
+        parsed = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RequestError(INVALID_RUN_SETTINGS, f"{where} is not valid UTF-8 JSON ({exc}). Fix the file and "
+                           "upload the dataset again.", None) from exc
+    if not isinstance(parsed, dict):
+        raise RequestError(INVALID_RUN_SETTINGS, f"{where} must hold a JSON object of run settings.", None)
+    return parsed

@@ -76,7 +76,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("FINETUNE_DEFAULT_CAPACITY", "1", "Deployment capacity when a run names none."),
     SettingSpec("FINETUNE_MAX_COST_USD", None, "Cost cap per run when a run names none (unset: no cap)."),
     SettingSpec("FINETUNE_PRICES_JSON", None,
-                'Price overrides, USD per 1M training tokens: {"gpt-4o-mini-2024-07-18": 3.3}.'),
+                'Your prices, over the built-in table (shared/prices.py): {"gpt-4o-mini-2024-07-18": 3.3} '
+                '(USD per 1M training tokens, every tier) or per model {"training": {"Standard": 3.3, '
+                '"GlobalStandard": 3.0, "Developer": 1.5}, "training_per_hour": ..., '
+                '"hosting_per_hour": {"Standard": 1.7}, "input": ..., "output": ...} (docs/pipeline.md).'),
     SettingSpec("FINETUNE_MAX_FILE_BYTES", str(512 * 1024 * 1024), "Largest dataset file accepted."),
     # Timing of the orchestration (seconds). Azure defaults; the local stack shortens them.
     SettingSpec("SETTLE_SECONDS", "10", "Wait after a blob lands before the run folder is read."),
@@ -155,7 +158,7 @@ class Settings:
     default_sku: str
     default_capacity: int
     max_cost_usd: float | None
-    price_overrides: dict[str, float]
+    price_overrides: dict[str, dict[str, Any]]   # normalized FINETUNE_PRICES_JSON (shared/prices.py)
     max_file_bytes: int
     settle_seconds: int
     files_poll_seconds: int
@@ -178,22 +181,20 @@ class Settings:
         return public
 
 
-def _price_overrides(raw: str | None) -> dict[str, float]:
+def _price_overrides(raw: str | None) -> dict[str, dict[str, Any]]:
+    """FINETUNE_PRICES_JSON checked and normalized; the old form {"model": usd_per_1M} still works."""
+    from shared.prices import parse_price_overrides
+
     if not raw:
         return {}
     try:
         parsed = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise SettingsError(f"FINETUNE_PRICES_JSON is not valid JSON: {exc.msg}.") from exc
-    if not isinstance(parsed, dict) or not all(
-        isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
-        for k, v in parsed.items()
-    ):
-        raise SettingsError(
-            "FINETUNE_PRICES_JSON must be an object of model name to USD per 1M tokens, "
-            'for example {"gpt-4o-mini-2024-07-18": 3.3}.'
-        )
-    return {k: float(v) for k, v in parsed.items()}
+    try:
+        return parse_price_overrides(parsed)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:

@@ -143,20 +143,15 @@ def read_small_blob(service: BlobServiceClient, container: str, name: str, max_b
 
 def read_run_settings_blob(service: BlobServiceClient, container: str, name: str) -> dict[str, Any] | None:
     """The parsed ``finetune.json`` (size-capped), None when absent; PipelineError when not a JSON object."""
+    from shared.run_settings import settings_from_bytes
+
     raw = read_small_blob(service, container, name, MAX_SETTINGS_BYTES)
     if raw is None:
         return None
     try:
-        parsed = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise errors.PipelineError(
-            errors.INVALID_RUN_SETTINGS,
-            f"{container}/{name} is not valid UTF-8 JSON ({exc}). Fix the file and upload the dataset again.",
-        ) from exc
-    if not isinstance(parsed, dict):
-        raise errors.PipelineError(errors.INVALID_RUN_SETTINGS,
-                                   f"{container}/{name} must hold a JSON object of run settings.")
-    return parsed
+        return settings_from_bytes(raw, f"{container}/{name}")
+    except errors.RequestError as exc:
+        raise errors.PipelineError(exc.code, exc.message) from exc
 
 
 def write_report_blob(service: BlobServiceClient, reports_container: str, path: str,

@@ -3,7 +3,8 @@
 POST /api/finetune                  start a run (202 + the Durable check-status payload)
 GET  /api/finetune                  recent runs
 GET  /api/finetune/{id}             a readable summary (stage, status, job, progress, error, reports)
-POST /api/finetune/{id}/approve|reject|cancel   raise that event on the run
+POST /api/finetune/{id}/approve|reject|cancel   raise that event on the run, with an optional note
+                                    ({"reason": "..."} or {"comment": "..."}, or ?reason= / ?comment=)
 Errors are JSON {"error": {"code", "message", "field"}} with a status saying whose fault it is.
 """
 
@@ -24,7 +25,7 @@ from shared.payloads import BlobRef
 from shared.settings import SettingsError, load_settings
 from shared.storage_ops import normalize_etag
 from starters.durable_start import instance_exists, start_once
-from starters.planning import parse_start_body, plan_http_start, timing_from
+from starters.planning import parse_action_note, parse_start_body, plan_http_start, timing_from
 from starters.summary import ACTIVE, run_row, run_summary, runtime_name
 
 bp = df.Blueprint()
@@ -142,10 +143,14 @@ async def act_on_finetune_run(req: func.HttpRequest,
         return error_response(409, "not_waiting_for_approval", f"Run {instance_id} is not waiting for an "
                               f"approval (stage {custom.get('stage')}); {action} applies only then.",
                               "action")
-    note = req.params.get("comment")
     try:
-        await client.raise_event(instance_id, ACTIONS[action], {"comment": note} if note else None)
+        note = parse_action_note(req.get_body() or b"", dict(req.params))
+    except RequestError as exc:
+        return error_response(400, exc.code, exc.message, exc.field)
+    try:
+        await client.raise_event(instance_id, ACTIONS[action], {"reason": note} if note else None)
     except Exception:  # the run ended between the status read and the event (410 Gone)
         return error_response(409, "run_finished", f"Run {instance_id} has just ended; there is nothing to "
                               f"{action}.", "instance_id")
-    return json_response({"id": instance_id, "event": ACTIONS[action], "accepted": True}, status=202)
+    return json_response({"id": instance_id, "event": ACTIONS[action], "accepted": True, "note": note},
+                         status=202)

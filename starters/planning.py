@@ -9,6 +9,7 @@ new id. ``parse_start_body`` checks a POST /api/finetune body field by field.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -143,3 +144,36 @@ def plan_http_start(body: StartBody, training: BlobRef, timing: Timing) -> Start
     request = RunRequest(run=body.run, training=training, validation_path=body.validation_path,
                          settings=body.settings, discover=False, source="http", timing=timing)
     return StartPlan(run_ids.instance_id(body.run, training.path, str(training.etag)), request)
+
+
+# ---- approve / reject / cancel ----
+NOTE_KEYS = ("reason", "comment")
+MAX_NOTE_CHARS = 500
+
+
+def parse_action_note(body: bytes, params: dict[str, str]) -> str | None:
+    """The note of an approve/reject/cancel: ``{"reason"|"comment": text}`` in the body, or
+    ``?reason=``/``?comment=``; None when there is none. RequestError names what is wrong."""
+    note: Any = None
+    if body.strip():
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise RequestError(INVALID_REQUEST, "The body is not valid JSON; send "
+                               '{"reason": "why"} or nothing.', None) from None
+        if not isinstance(data, dict) or set(data) - set(NOTE_KEYS):
+            unknown = sorted(set(data) - set(NOTE_KEYS)) if isinstance(data, dict) else []
+            raise RequestError(INVALID_REQUEST, 'The body must be {"reason": "..."} (or {"comment": "..."}).',
+                               unknown[0] if unknown else None)
+        for key in NOTE_KEYS:
+            if data.get(key) is not None and not isinstance(data[key], str):
+                raise RequestError(INVALID_REQUEST, f"{key} must be a string.", key)
+        note = data.get("reason") or data.get("comment")
+    if not note:
+        note = params.get("reason") or params.get("comment")
+    if note is None or not note.strip():
+        return None
+    if len(note) > MAX_NOTE_CHARS:
+        raise RequestError(INVALID_REQUEST, f"The note has {len(note)} characters; keep it to "
+                           f"{MAX_NOTE_CHARS}.", "reason")
+    return note.strip()

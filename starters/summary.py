@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shared.errors import TERMINATED
+from shared.token_accounting import token_comparison
+
 ACTIVE = {"Running", "Pending", "ContinuedAsNew", "Suspended"}
 PREFIX = "Orchestrator function '"
 
@@ -50,12 +53,31 @@ def run_name(status: Any, custom: dict[str, Any]) -> str | None:
     return raw.get("run") if isinstance(raw, dict) and isinstance(raw.get("run"), str) else None
 
 
+def run_status(runtime: str | None, custom: dict[str, Any]) -> str:
+    """The run's status: the orchestrator's own word, except after a Durable terminate.
+
+    A terminated orchestration never wrote its ending, so its custom status still says
+    running (or waiting_for_approval): the runtime status is the truth then.
+    """
+    if runtime == "Terminated":
+        return TERMINATED
+    return custom.get("status") or (runtime or "").lower()
+
+
+def deployment_of(status: Any, custom: dict[str, Any]) -> str | None:
+    """The deployment the run made (or is making), from its output or its custom status."""
+    output = status.output if isinstance(status.output, dict) else {}
+    name = output.get("deployment") or custom.get("deployment")
+    return name if isinstance(name, str) and name else None
+
+
 def run_row(status: Any) -> dict[str, Any]:
-    """One run in the list: id, run, runtime status, stage, status, times."""
+    """One run in the list: id, run, runtime status, stage, status, deployment, times."""
     custom = status.custom_status if isinstance(status.custom_status, dict) else {}
     runtime = runtime_name(status)
     return {"id": status.instance_id, "run": run_name(status, custom), "runtimeStatus": runtime,
-            "stage": custom.get("stage"), "status": custom.get("status") or (runtime or "").lower(),
+            "stage": custom.get("stage"), "status": run_status(runtime, custom),
+            "deployment": deployment_of(status, custom),
             "created": _iso(status.created_time), "updated": _iso(status.last_updated_time)}
 
 
@@ -72,16 +94,22 @@ def run_summary(status: Any, monitor: Any = None) -> dict[str, Any]:
     summary["job"] = job or None
     summary["files"] = custom.get("files")
     summary["validation"] = custom.get("validation")
-    summary["deployment"] = custom.get("deployment")
+    summary["deployment"] = deployment_of(status, custom)
     summary["reports"] = custom.get("report") or custom.get("reports")
     summary["error"] = custom.get("error")
     if runtime == "Failed" and summary["error"] is None:
         summary["error"] = failure_error(status.output)
     if runtime == "Terminated":
-        summary["error"] = {"code": "terminated", "stage": custom.get("stage"),
-                            "message": f"The run was terminated: {status.output}"}
+        reason = f" ({status.output})" if status.output not in (None, "") else ""
+        summary["error"] = {"code": TERMINATED, "stage": custom.get("stage"), "message": (
+            f"The orchestration was terminated through the Durable API{reason}, so the run stopped where it "
+            "was without cleaning up: a fine-tuning job or deployment it started may still exist. Check them "
+            "in Azure OpenAI, and use POST /api/finetune/{id}/cancel rather than terminate next time.")}
     summary["output"] = status.output if isinstance(status.output, dict) else None
     summary["active"] = runtime in ACTIVE
-    if custom.get("status") == "waiting_for_approval":
+    summary["approval"] = custom.get("approval")
+    training = next((v for v in custom.get("validation") or [] if v.get("role") == "training"), None)
+    summary["tokens"] = token_comparison(training, job.get("trained_tokens"), job.get("n_epochs"))
+    if summary["status"] == "waiting_for_approval":
         summary["approval_deadline"] = custom.get("approval_deadline")
     return summary

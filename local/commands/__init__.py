@@ -18,4 +18,7 @@ COMMANDS: dict[str, str] = {
     "demo": "local.commands.demo",
     "drop": "local.commands.drop",
     "status": "local.commands.status",
+    "approve": "local.commands.approve",
+    "reject": "local.commands.reject",
+    "cancel": "local.commands.cancel",
 }

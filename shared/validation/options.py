@@ -1,8 +1,9 @@
-"""What a validation run checks against: the model, its limit, epochs, prices and the file's role."""
+"""What a validation run checks against: the model, its limit, epochs, tier, prices and the file's role."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from shared.validation.models import UnknownModelError, canonical_model, encoding_for_model, model_token_limit
 
@@ -22,11 +23,12 @@ class ValidationOptions:
     model: str = "gpt-4o-mini-2024-07-18"
     max_tokens: int | None = None
     n_epochs: int | None = None
-    price_overrides: dict[str, float] | None = field(default=None, hash=False)
+    price_overrides: dict[str, Any] | None = field(default=None, hash=False)  # FINETUNE_PRICES_JSON
     max_file_bytes: int = 512 * 1024 * 1024
     min_examples: int | None = None
     role: str = TRAINING
     encoding: str | None = None
+    training_type: str | None = None     # the run's training tier (prices differ); None: Standard
 
     def resolve(self) -> ResolvedOptions:
         """The checked options; UnknownModelError for an unknown model without max_tokens."""

@@ -73,6 +73,7 @@ def finalize(partial: PartialResult, options: ValidationOptions, *, total_bytes:
         "billing": billing_section(
             totals, partial.valid_examples, model=resolved.model, token_limit=resolved.token_limit,
             n_epochs=options.n_epochs, price_overrides=options.price_overrides,
+            training_type=options.training_type,
         ),
     }
     return ValidationReport(data)

@@ -23,11 +23,14 @@ def summary_text(report: dict[str, Any], max_listed: int = 10) -> str:
         out.append("  messages   " + _dist(report["messages_per_example"]))
     billing = report["billing"]
     cost = billing["estimated_cost_usd"]
+    tier = billing.get("training_tier") or "Standard"
     if cost is None:
-        cost_text = "cost unknown (no price for this model; set FINETUNE_PRICES_JSON)"
+        cost_text = (f"cost unknown: no price for {report['model']} at {tier} training "
+                     "(set it in FINETUNE_PRICES_JSON)")
     else:
         amount = f"{cost:,.2f}" if cost >= 0.01 or cost == 0 else f"{cost:.6f}"
-        cost_text = f"estimated ${amount} at ${billing['price_usd_per_million']} per 1M tokens"
+        cost_text = (f"estimated ${amount} at ${billing['price_usd_per_million']} per 1M tokens, {tier} "
+                     f"training (price from {billing.get('price_source')})")
     out.append(
         f"Billing: {billing['billable_tokens']:,} billable tokens x {billing['n_epochs']} epoch(s) "
         f"({billing['epochs_source']}) = {billing['estimated_trained_tokens']:,} trained tokens; {cost_text}"

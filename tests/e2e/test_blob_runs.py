@@ -87,7 +87,9 @@ def test_an_invalid_dataset_fails_at_validate_with_a_report_and_no_job(client: S
     custom = status["customStatus"]
     assert custom["stage"] == "validate"
     assert custom["error"]["code"] == "invalid_dataset" and custom["error"]["stage"] == "validate"
-    report = json.loads(client.read_blob(client.reports_container, f"{run}/{instance_id}/validation.json"))
+    report_name = f"{run}/{instance_id}/validation.training.json"
+    assert f"Details in {client.reports_container}/{report_name}." in custom["error"]["message"]
+    report = json.loads(client.read_blob(client.reports_container, report_name))
     assert report["ok"] is False
     assert {(e["line"], e["code"]) for e in report["errors"]} == {(11, "no_assistant_message"),
                                                                    (12, "invalid_json")}

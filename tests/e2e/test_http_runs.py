@@ -73,19 +73,23 @@ def test_approving_a_waiting_run_deploys_it(client: StackClient, approval_run: t
     run, instance_id = approval_run
     deployed = {d["name"] for d in emulator_state(client)["deployments"]}
     assert not [name for name in deployed if name.startswith(f"ft-{run}")]  # nothing before the approval
-    answer = client.call("POST", f"/api/finetune/{instance_id}/approve")
+    answer = client.call("POST", f"/api/finetune/{instance_id}/approve", params={"comment": "ship it"})
     assert answer.status == 202, answer.body
-    assert_deployed_and_answered(client, finished(client, instance_id))
+    status = finished(client, instance_id)
+    assert_deployed_and_answered(client, status)
+    assert status["output"]["approval"] == {"decision": "approved", "note": "ship it"}
 
 
 def test_rejecting_a_waiting_run_ends_it_without_a_deployment(
     client: StackClient, approval_run: tuple[str, str]
 ) -> None:
     run, instance_id = approval_run
-    answer = client.call("POST", f"/api/finetune/{instance_id}/reject", params={"comment": "not now"})
+    answer = client.call("POST", f"/api/finetune/{instance_id}/reject", {"reason": "loss too high"})
     assert answer.status == 202, answer.body
     status = finished(client, instance_id)
     assert status["runtimeStatus"] == "Completed" and status["output"]["status"] == "rejected"
+    assert status["output"]["note"] == "loss too high"   # from the JSON body, never the text "None"
+    assert status["customStatus"]["approval"] == {"decision": "rejected", "note": "loss too high"}
     assert status["output"]["deployment"] is None
     deployed = {d["name"] for d in emulator_state(client)["deployments"]}
     assert not [name for name in deployed if name.startswith(f"ft-{run}")]
@@ -123,3 +127,5 @@ def test_cancel_during_training_cancels_the_job_and_ends_the_run(
     assert status["output"]["deployment"] is None
     jobs = jobs_of(client, {instance_id})
     assert [job["status"] for job in jobs] == ["cancelled"]
+    summary = client.call("GET", f"/api/finetune/{instance_id}").body
+    assert summary["job"]["status"] == "cancelled"   # the job's final state, as the service says

@@ -20,6 +20,9 @@ def test_an_approved_run_is_deployed():
     waiting = [s for s in run.statuses if s and s.get("status") == "waiting_for_approval"]
     assert waiting and waiting[0]["stage"] == names.STAGE_APPROVE and waiting[0]["approval_deadline"]
     assert run.names().index(names.START_DEPLOYMENT) > run.names().index(names.GET_JOB_STATUS)
+    approval = {"decision": "approved", "note": "looks good"}
+    assert run.custom_status["approval"] == approval and run.output["approval"] == approval
+    assert run.payloads(names.WRITE_REPORT)[0]["approval"] == approval   # summary.json shows it
 
 
 def test_a_rejected_run_ends_without_deploying():
@@ -31,6 +34,25 @@ def test_a_rejected_run_ends_without_deploying():
     assert names.START_DEPLOYMENT not in run.names()
     assert run.custom_status["status"] == "rejected" and run.custom_status["stage"] == names.STAGE_APPROVE
     assert run.payloads(names.WRITE_REPORT)[0]["outcome"] == "rejected"
+    rejected = {"decision": "rejected", "note": "loss too high"}
+    assert run.payloads(names.WRITE_REPORT)[0]["approval"] == rejected
+
+
+@pytest.mark.parametrize(("data", "note"), [
+    ({"reason": "loss too high"}, "loss too high"),            # a JSON body's reason
+    ('{"reason": "loss too high"}', "loss too high"),          # the same, encoded once more by a client
+    ("loss too high", "loss too high"),
+    (None, None),                                              # no reason: None, never the text "None"
+    ({"comment": None}, None),
+    ("None", None),
+])
+def test_a_rejection_keeps_its_reason_or_none(data, note):
+    run = finetune(FakeService(settings=APPROVAL),
+                   events=when_stage(names.STAGE_APPROVE, names.EVENT_REJECT, data))
+    assert run.output["status"] == "rejected" and run.output["note"] == note
+    assert run.custom_status["approval"] == {"decision": "rejected", "note": note}
+    [stage] = [s for s in run.payloads(names.WRITE_REPORT)[0]["stages"] if s["stage"] == names.STAGE_APPROVE]
+    assert (stage["outcome"], stage["detail"]) == ("rejected", note)
 
 
 def test_an_approval_that_never_comes_times_out():
@@ -60,6 +82,8 @@ def test_cancel_during_training_cancels_the_job():
     assert run.output["status"] == "cancelled" and run.output["cancelled_at_stage"] == names.STAGE_MONITOR
     assert run.payloads(names.CANCEL_JOB) == [{"job_id": "ftjob-1"}]
     assert names.START_DEPLOYMENT not in run.names()
+    assert run.custom_status["job"]["status"] == "cancelled"   # the job's final state, not "pending"
+    assert run.custom_status["job"]["id"] == "ftjob-1"
 
 
 def test_cancel_sent_while_an_activity_runs_is_not_lost():

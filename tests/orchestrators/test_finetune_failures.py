@@ -31,7 +31,7 @@ def test_invalid_dataset_stops_before_anything_is_uploaded():
     run = finetune(FakeService(valid_ok=False))
     error = assert_failed(run, errors.INVALID_DATASET, names.STAGE_VALIDATE)
     assert "missing_assistant x2" in error["message"] and "line 4" in error["message"]
-    assert "validation.json" in error["message"]
+    assert "validation.training.json" in error["message"]
     assert not {names.UPLOAD_FILE, names.SUBMIT_JOB} & set(run.names())
 
 
@@ -66,6 +66,7 @@ def test_a_file_in_error_fails_with_its_status_details():
     run = finetune(service)
     error = assert_failed(run, errors.FILE_PROCESSING_FAILED, names.STAGE_FILES_READY)
     assert service.file_error_details in error["message"]
+    assert ".." not in error["message"]   # the service's sentence ends ours only once
     assert names.SUBMIT_JOB not in run.names()
 
 

@@ -40,8 +40,12 @@ def test_happy_path_ends_with_a_smoke_tested_deployment():
         "files": {"training": "file-training", "validation": "file-validation"},
         "report": {"summary": f"{folder}/summary.json", "results": f"{folder}/results.csv",
                    "loss": f"{folder}/loss.svg"},
+        "approval": None,
     }
     assert first_calls(run) == PIPELINE_ORDER
+    tokens = run.custom_status["tokens"]  # estimate vs what the job trained, explained
+    assert (tokens["estimated"], tokens["trained"], tokens["difference"]) == (3600, 3600, 0)
+    assert tokens["explanation"].startswith("The job trained the estimated 3,600 tokens")
     assert run.custom_status["stage"] == names.STAGE_DONE
     assert run.custom_status["status"] == "succeeded"
 

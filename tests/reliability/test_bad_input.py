@@ -2,7 +2,7 @@
 
 All the malformed run folders are dropped at once into the shared stack and followed
 together (one wave). Each run must end Failed at the right stage with its code (every
-validation error code appears in its validation.json), the dataset blobs must be
+validation error code appears in its validation.training.json), the dataset blobs must be
 untouched (ETag and MD5 before and after), and nothing may reach the emulator. Two heavy
 files run on their own: a 200 MB file of random bytes (the reliability stack caps files at
 150 MiB, so it also shows file_too_large) and a single 50 MB line. HTTP bodies with path
@@ -103,7 +103,7 @@ def assert_untouched_and_nothing_uploaded(client: StackClient, case: Case) -> No
 
 
 def _report(client: StackClient, case: Case) -> dict[str, Any]:
-    name = f"{case.run}/{case.instance_id}/validation.json"
+    name = f"{case.run}/{case.instance_id}/validation.training.json"
     return json.loads(client.read_blob(client.reports_container, name))
 
 

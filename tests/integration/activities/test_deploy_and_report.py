@@ -89,15 +89,26 @@ def test_the_report_writes_summary_results_and_loss_curve(app_env: AppEnv) -> No
     job = finished_job(app_env.emulator)
     folder = "nimbus/ft-nimbus-0123456789abcdef"
     stages = [{"stage": names.STAGE_VALIDATE, "started": "2026-01-01T00:00:00Z",
-               "ended": "2026-01-01T00:00:05Z", "outcome": "succeeded"}]
+               "ended": "2026-01-01T00:00:05Z", "outcome": "succeeded"},
+              {"stage": names.STAGE_REPORT, "started": "2026-01-01T00:09:00Z"}]  # open while it writes
+    estimate = {"role": "training", "ok": True, "billable_tokens": 700, "n_epochs": 2,
+                "epochs_source": "settings", "estimated_trained_tokens": 1400}
     result = call(report.write_report, {
         "run": "nimbus", "instance_id": "ft-nimbus-0123456789abcdef", "report_folder": folder,
         "outcome": "succeeded", "stages": stages, "job_id": job["id"], "file_ids": [job["training_file"]],
-        "deployment": "nimbus-ft", "smoke_test": {"ok": True, "reply": "Yes."}})
+        "deployment": "nimbus-ft", "smoke_test": {"ok": True, "reply": "Yes."}, "validation": [estimate],
+        "approval": {"decision": "approved", "note": "ship it"}})
     assert result == {"summary_path": f"{folder}/summary.json", "results_path": f"{folder}/results.csv",
                       "loss_path": f"{folder}/loss.svg", "error": None}
     summary = json.loads(app_env.report(f"{folder}/summary.json"))
     assert summary["stages"][0]["stage"] == names.STAGE_VALIDATE
+    written = summary["stages"][1]
+    assert written["stage"] == names.STAGE_REPORT and written["outcome"] == "succeeded"
+    assert written["ended"] and written["ended"] >= written["started"]   # the report stage has its end
+    assert summary["approval"] == {"decision": "approved", "note": "ship it"}
+    tokens = summary["job"]["tokens"]   # the estimate next to what the emulator's job reports
+    assert tokens["estimated"] == 1400 and tokens["trained"] == job["trained_tokens"]
+    assert tokens["difference"] == job["trained_tokens"] - 1400 and tokens["explanation"]
     assert summary["created"]["fine_tuned_model"] == job["fine_tuned_model"]
     assert summary["created"]["files"] == [job["training_file"]] and summary["job"]["events"]
     assert summary["job"]["final_metrics"]["train_loss"] > 0
@@ -105,6 +116,8 @@ def test_the_report_writes_summary_results_and_loss_curve(app_env: AppEnv) -> No
     assert results.startswith("step,train_loss")
     svg = ET.fromstring(app_env.report(f"{folder}/loss.svg"))
     assert svg.findall("{http://www.w3.org/2000/svg}polyline")
+    texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert f"model {job['model']} · job {job['id']}" in texts
     assert app_env.emulator.info["client_secret"] not in json.dumps(summary)
 
 

@@ -93,3 +93,36 @@ def test_unknown_runs_and_malformed_ids(starter_stack):
     assert api(starter_stack, "POST", "finetune", None).status == 400
     assert call("POST", f"{starter_stack.base_url}/api/finetune", raw=b"{not json").status == 400
     assert api(starter_stack, "GET", "finetune?top=0").status == 400
+
+
+def test_a_terminated_run_reads_terminated_in_the_summary_and_the_list(starter_stack):
+    """A Durable terminate (the built-in API) stops the run without its ending: the API says so."""
+    container = starter_stack.env["DATASETS_CONTAINER"]
+    starter_stack.datasets.get_blob_client("ended/train.jsonl").upload_blob(TRAIN, overwrite=True)
+    started = api(starter_stack, "POST", "finetune", {"training_file": f"{container}/ended/train.jsonl"})
+    assert started.status == 202, started.text
+    instance_id = started.json()["id"]
+    terminate = started.json()["terminatePostUri"].replace("{text}", "stopped+by+an+admin")
+    assert call("POST", terminate).status == 202
+    summary = wait_until_ended(starter_stack, instance_id)
+    assert summary["runtimeStatus"] == "Terminated" and summary["status"] == "terminated"
+    assert summary["error"]["code"] == "terminated" and "stopped by an admin" in summary["error"]["message"]
+    rows = api(starter_stack, "GET", "finetune?top=100").json()["runs"]
+    [row] = [r for r in rows if r["id"] == instance_id]
+    assert row["status"] == "terminated"
+    late = api(starter_stack, "POST", f"finetune/{instance_id}/reject", {"reason": "too late"})
+    assert late.status == 409 and late.json()["error"]["code"] == "run_finished"
+
+
+@pytest.mark.parametrize(("body", "field"), [({"why": "x"}, "why"), ({"reason": 42}, "reason"),
+                                             (["loss too high"], None)])
+def test_a_bad_note_on_an_action_is_a_400(starter_stack, body, field):
+    container = starter_stack.env["DATASETS_CONTAINER"]
+    starter_stack.datasets.get_blob_client("noted/train.jsonl").upload_blob(TRAIN, overwrite=True)
+    started = api(starter_stack, "POST", "finetune", {"training_file": f"{container}/noted/train.jsonl"})
+    instance_id = started.json()["id"]
+    reply = api(starter_stack, "POST", f"finetune/{instance_id}/cancel", body)
+    assert reply.status == 400 and reply.json()["error"]["field"] == field, reply.text
+    assert api(starter_stack, "POST", f"finetune/{instance_id}/cancel", {"reason": "tidy up"}).status == 202
+    ended = wait_until_ended(starter_stack, instance_id)
+    assert ended["status"] == "cancelled" and ended["output"]["note"] == "tidy up"

@@ -13,9 +13,9 @@ from shared import errors
 from shared.aoai_ops import file_state, job_request, job_snapshot
 from shared.arm_ops import deployment_body, deployment_state
 from shared.clients import arm_scope
-from shared.dataset_ops import summarize
 from shared.report_ops import build_summary
 from shared.validation import ValidationOptions, validate_chunks
+from shared.validation_digest import summarize
 
 pytestmark = pytest.mark.unit
 
@@ -110,7 +110,7 @@ def test_validation_digest_of_a_good_and_a_bad_file() -> None:
     assert digest["ok"] and digest["examples"] == 12 and digest["error"] is None
     assert digest["total_tokens"] == good.to_dict()["tokens"]["total"]["sum"] > 0
     bad = validate_chunks([b"".join(_example(i) for i in range(12)) + b"{not json\n"], options)
-    digest = summarize(bad, "training", "run/ft/validation.json")
+    digest = summarize(bad, "training", "run/ft/validation.json", "reports")
     assert not digest["ok"] and digest["error"]["code"] == errors.INVALID_DATASET
     assert digest["first_errors"] and digest["first_errors"][0].startswith("line 13:")
-    assert "run/ft/validation.json" in digest["error"]["message"]
+    assert "Details in reports/run/ft/validation.json." in digest["error"]["message"]  # with its container

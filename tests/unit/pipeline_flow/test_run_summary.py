@@ -45,14 +45,40 @@ def test_a_failed_run_shows_its_error():
     assert run_summary(bare)["error"] == error and run_summary(bare)["active"] is False
 
 
-def test_a_terminated_run_and_a_list_row():
-    terminated = status(runtimeStatus="Terminated", customStatus={"stage": "upload"}, output="by admin")
-    assert run_summary(terminated)["error"]["code"] == "terminated"
+@pytest.mark.parametrize("last", ["running", "waiting_for_approval"])
+def test_a_terminated_run_ends_terminated_whatever_its_custom_status_last_said(last):
+    terminated = status(runtimeStatus="Terminated", output="by admin",
+                        customStatus={"stage": "approve", "status": last, "run": "faq"})
+    summary = run_summary(terminated)
+    assert (summary["status"], summary["active"], summary["stage"]) == ("terminated", False, "approve")
+    assert summary["error"]["code"] == "terminated" and summary["error"]["stage"] == "approve"
+    assert "(by admin)" in summary["error"]["message"] and "/cancel" in summary["error"]["message"]
+    assert "approval_deadline" not in summary   # no longer waiting for anything
+    assert run_row(terminated)["status"] == "terminated"
+
+
+def test_a_list_row_names_the_deployment():
     row = run_row(status(runtimeStatus="Completed", customStatus={"stage": "done", "status": "succeeded",
-                                                                  "run": "faq"}))
+                                                                  "run": "faq", "deployment": "faq-v1"},
+                         output={"status": "succeeded", "deployment": "faq-v1"}))
     assert row == {"id": "ft-faq-0123456789abcdef", "run": "faq", "runtimeStatus": "Completed",
-                   "stage": "done", "status": "succeeded", "created": "2026-01-05T09:00:00Z",
-                   "updated": "2026-01-05T09:05:00Z"}
+                   "stage": "done", "status": "succeeded", "deployment": "faq-v1",
+                   "created": "2026-01-05T09:00:00Z", "updated": "2026-01-05T09:05:00Z"}
+    deploying = status(runtimeStatus="Running", customStatus={"stage": "deploy", "deployment": "d-2"})
+    assert run_row(deploying)["deployment"] == "d-2"
+
+
+def test_the_summary_puts_the_estimate_next_to_the_trained_tokens_and_shows_the_approval():
+    estimate = {"role": "training", "billable_tokens": 735, "n_epochs": 2, "epochs_source": "settings",
+                "estimated_trained_tokens": 1470}
+    done = status(runtimeStatus="Completed", customStatus={
+        "stage": "done", "status": "rejected", "validation": [estimate],
+        "approval": {"decision": "rejected", "note": "loss too high"},
+        "job": {"id": "ftjob-1", "status": "succeeded", "trained_tokens": 1470, "n_epochs": 2}})
+    summary = run_summary(done)
+    assert summary["approval"] == {"decision": "rejected", "note": "loss too high"}
+    assert (summary["tokens"]["estimated"], summary["tokens"]["trained"]) == (1470, 1470)
+    assert summary["tokens"]["explanation"].startswith("The job trained the estimated 1,470 tokens")
 
 
 def test_a_run_not_yet_picked_up_says_pending():

@@ -8,7 +8,13 @@ from shared import run_ids
 from shared.errors import INVALID_REQUEST, INVALID_RUN_SETTINGS, RequestError
 from shared.payloads import BlobRef, Timing
 from shared.settings import load_settings
-from starters.planning import blob_name_in_container, parse_start_body, plan_blob_start, plan_http_start
+from starters.planning import (
+    blob_name_in_container,
+    parse_action_note,
+    parse_start_body,
+    plan_blob_start,
+    plan_http_start,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -102,3 +108,26 @@ def test_bad_bodies_are_rejected_naming_the_field(body, field, code):
         parse_start_body(body, SETTINGS)
     assert (caught.value.field, caught.value.code) == (field, code)
     assert caught.value.message
+
+
+@pytest.mark.parametrize(("body", "params", "note"), [
+    (b'{"reason": "loss too high"}', {}, "loss too high"),
+    (b'{"comment": "  ship it  "}', {}, "ship it"),
+    (b"", {"comment": "from the query"}, "from the query"),
+    (b"", {"reason": "why"}, "why"),
+    (b'{"reason": null}', {}, None),
+    (b"", {}, None),
+    (b"  ", {"comment": ""}, None),
+])
+def test_an_action_note_comes_from_the_body_or_the_query(body, params, note):
+    assert parse_action_note(body, params) == note
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    (b"{oops", None), (b'["loss"]', None), (b'{"why": "x"}', "why"), (b'{"reason": 3}', "reason"),
+    (b'{"reason": "' + b"x" * 501 + b'"}', "reason"),
+])
+def test_a_bad_action_note_is_refused_naming_the_field(body, field):
+    with pytest.raises(RequestError) as caught:
+        parse_action_note(body, {})
+    assert caught.value.code == "invalid_request" and caught.value.field == field

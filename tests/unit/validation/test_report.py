@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from shared.validation import ValidationOptions, validate_chunks
-from shared.validation.billing import default_epochs, price_for
+from shared.validation.billing import default_epochs
 from tests.unit.validation.helpers import chat, jsonl, report_of, simple
 
 pytestmark = pytest.mark.unit
@@ -19,7 +19,8 @@ KEYS = {"ok", "format", "model", "encoding", "examples", "errors", "error_counts
         "counted_examples", "invalid_lines", "schema_version"}
 STAT_KEYS = {"min", "max", "mean", "median", "p5", "p95", "sum"}
 BILLING_KEYS = {"billable_tokens", "n_epochs", "epochs_source", "estimated_trained_tokens",
-                "price_usd_per_million", "estimated_cost_usd", "token_limit"}
+                "price_usd_per_million", "estimated_cost_usd", "token_limit", "training_tier", "price_source",
+                "price_note"}
 
 
 def test_the_report_has_the_documented_schema_and_is_json() -> None:
@@ -72,7 +73,7 @@ def test_summary_text_shows_verdict_errors_with_lines_tokens_and_cost() -> None:
     assert "line 2: [invalid_json]" in text
     assert "Tokens per example" in text
     assert f"{report.to_dict()['billing']['estimated_trained_tokens']:,} trained tokens" in text
-    assert "$3.0 per 1M" in text
+    assert "$3.0 per 1M tokens, Standard training (price from FINETUNE_PRICES_JSON)" in text
 
 
 @pytest.mark.parametrize(("n", "epochs"), [(1, 25), (10, 10), (30, 3), (34, 3), (33, 3), (8000, 3),
@@ -96,9 +97,18 @@ def test_billing_uses_the_limit_epochs_and_price() -> None:
     assert default["price_usd_per_million"] is None and default["estimated_cost_usd"] is None
 
 
-def test_prices_are_never_invented() -> None:
-    assert price_for("gpt-4o-mini-2024-07-18", None) is None
-    assert price_for("gpt-4.1", None) == 2.0  # the docs' worked example, by its canonical name
-    assert price_for("gpt-4.1", {"gpt-4.1": 2.5}) == 2.5
-    assert price_for("my-model", {"my-model": 1.0}) == 1.0
-    assert price_for("gpt-4o-mini-2024-07-18", {"GPT-4o-mini": 3.0}) == 3.0
+def test_billing_names_the_tier_and_where_the_price_comes_from() -> None:
+    examples = [chat(("user", "word " * 30), ("assistant", "ok")) for _ in range(20)]
+    prices = {"gpt-4o-mini": {"training": {"Standard": 4.0, "GlobalStandard": 3.0}}}
+    options = ValidationOptions(min_examples=1, n_epochs=1, price_overrides=prices,
+                                training_type="globalstandard")
+    billing = report_of(jsonl(*examples), options)["billing"]
+    assert (billing["training_tier"], billing["price_usd_per_million"]) == ("GlobalStandard", 3.0)
+    assert billing["price_source"] == "FINETUNE_PRICES_JSON" and billing["price_note"] is None
+    regional_options = ValidationOptions(min_examples=1, price_overrides=prices)
+    regional = report_of(jsonl(*examples), regional_options)["billing"]
+    assert (regional["training_tier"], regional["price_usd_per_million"]) == ("Standard", 4.0)
+    unpriced = report_of(jsonl(*examples), ValidationOptions(min_examples=1))["billing"]
+    assert unpriced["price_usd_per_million"] is None and unpriced["estimated_cost_usd"] is None
+    assert unpriced["price_source"].startswith("https://azure.microsoft.com/pricing/")
+    assert "pricing page" in unpriced["price_note"]

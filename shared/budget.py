@@ -1,0 +1,35 @@
+"""The budget check: may a run spend its estimated training cost? (pure; the pipeline and the CLI share it)
+
+The orchestrator's ``budget`` stage and ``python -m local validate``/``drop`` call
+``budget_problem`` with the training file's ValidationSummary, so a cap is refused with the
+same code and sentence before an upload as after one.
+"""
+
+from __future__ import annotations
+
+import json
+
+from shared import errors
+from shared.payloads import ValidationSummary
+
+
+def budget_problem(cap: float | None, training: ValidationSummary, model: str) -> tuple[str, str] | None:
+    """(code, message) when the run must not train for this cost; None when it may (or has no cap)."""
+    if cap is None:
+        return None
+    cost = training.estimated_cost_usd
+    tier = training.training_tier or "Standard"
+    if cost is None:
+        example = json.dumps({model: {"training": {tier: "<USD per 1M tokens>"}}})
+        why = f" ({training.price_note})" if training.price_note else ""
+        return (errors.COST_UNKNOWN,
+                f"No training price is known for model {model} at {tier} training{why}, so the run's cap of "
+                f"${cap:.2f} cannot be checked. Set your price in FINETUNE_PRICES_JSON, for example "
+                f"{example}, or set max_cost_usd to null.")
+    if cost > cap:
+        trained = training.estimated_trained_tokens or 0
+        return (errors.BUDGET_EXCEEDED,
+                f"The estimated training cost ${cost:.2f} ({trained:,} trained tokens at "
+                f"${training.price_usd_per_million} per 1M, {tier} training) exceeds the run's cap of "
+                f"${cap:.2f}. Raise max_cost_usd, lower n_epochs or shrink the dataset.")
+    return None
