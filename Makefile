@@ -4,15 +4,24 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := .make
+# checkov's own venv (tests/unit/infra runs it): its pins conflict with the app's, see
+# requirements-checkov.txt. Inside .venv, so `make clean`, git and ruff treat it like the venv.
+CHECKOV_VENV := $(VENV)/checkov
 
 .PHONY: setup demo test up lint bench clean
 
-setup: $(STAMP)/py $(STAMP)/npm
+setup: $(STAMP)/py $(STAMP)/npm $(STAMP)/checkov
 
 $(STAMP)/py: requirements.txt requirements-dev.txt constraints.txt
 	@mkdir -p $(STAMP)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@touch $@
+
+$(STAMP)/checkov: requirements-checkov.txt
+	@mkdir -p $(STAMP)
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
 $(STAMP)/npm: package.json package-lock.json

@@ -27,11 +27,13 @@ param existingOpenAiAccountName string = ''
 @description('Resource group of that existing account. Empty: the app\'s resource group.')
 param existingOpenAiResourceGroupName string = ''
 
-@description('Object id of the person deploying, given Storage Blob Data Contributor to upload datasets. Empty: nobody.')
-param principalId string = deployer().objectId
+// azd passes the signed-in principal from its environment (main.parameters.json), as the azd
+// templates do; deployer() would tie the template to a newer Bicep than the tools that read it.
+@description('Object id of the person deploying (azd: AZURE_PRINCIPAL_ID), given Storage Blob Data Contributor to upload datasets. Empty: nobody.')
+param principalId string = ''
 
 @allowed(['User', 'ServicePrincipal', 'Group'])
-@description('Kind of principal principalId names.')
+@description('Kind of principal principalId names (azd: AZURE_PRINCIPAL_TYPE; ServicePrincipal when azd runs as one).')
 param principalType string = 'User'
 
 @description('Container watched for datasets (setting DATASETS_CONTAINER).')
@@ -39,6 +41,19 @@ param datasetsContainerName string = 'datasets'
 
 @description('Container the reports are written to (setting REPORTS_CONTAINER).')
 param reportsContainerName string = 'reports'
+
+@allowed(['AzureStorage', 'DurableTaskScheduler'])
+@description('Durable Functions backend: AzureStorage (queues and tables in the storage account) or DurableTaskScheduler (a managed scheduler). docs/deploy.md says which to pick.')
+param durableBackend string = 'AzureStorage'
+
+@allowed(['Consumption', 'Dedicated'])
+@description('SKU of the Durable Task Scheduler (durableBackend DurableTaskScheduler only).')
+param durableTaskSchedulerSku string = 'Consumption'
+
+@minValue(1)
+@maxValue(3)
+@description('Capacity units of a Dedicated Durable Task Scheduler (3 for high availability).')
+param durableTaskSchedulerCapacity int = 1
 
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -57,6 +72,10 @@ var blobTriggerFunctionName = 'dataset_blob_starter'
 var createOpenAi = empty(existingOpenAiAccountName)
 var openAiAccountName = createOpenAi ? '${abbrs.cognitiveServicesAccounts}${resourceToken}' : existingOpenAiAccountName
 var openAiResourceGroupName = createOpenAi || empty(existingOpenAiResourceGroupName) ? resourceGroupName : existingOpenAiResourceGroupName
+
+var useDurableTaskScheduler = durableBackend == 'DurableTaskScheduler'
+// One task hub name for both backends: the one host.json gives the host.
+var taskHubName = loadJsonContent('../host.json').extensions.durableTask.hubName
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: resourceGroupName
@@ -123,6 +142,22 @@ module monitoring 'app/monitoring.bicep' = {
   }
 }
 
+module durableTaskScheduler 'app/durable-task-scheduler.bicep' = if (useDurableTaskScheduler) {
+  name: 'durable-task-scheduler'
+  scope: rg
+  params: {
+    name: '${abbrs.durableTaskSchedulers}${resourceToken}'
+    location: location
+    tags: tags
+    skuName: durableTaskSchedulerSku
+    capacity: durableTaskSchedulerCapacity
+    taskHubName: taskHubName
+    identityPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+  }
+}
+
 module openAi 'app/openai.bicep' = if (createOpenAi) {
   name: 'openai'
   scope: rg
@@ -165,6 +200,16 @@ var appSettings = {
   AZURE_CLIENT_ID: identity.outputs.clientId
 }
 
+// With the Durable Task Scheduler, these settings override host.json's durableTask storage
+// provider (AzureFunctionsJobHost__<path> replaces that host.json value): the repository's
+// host.json stays on Azure Storage, which the local stack and the default deployment use.
+var durableTaskSchedulerSettings = useDurableTaskScheduler ? {
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskScheduler.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}'
+  TASKHUB_NAME: durableTaskScheduler.outputs.taskHubName
+} : {}
+
 module api 'app/function.bicep' = {
   name: 'api'
   scope: rg
@@ -177,7 +222,7 @@ module api 'app/function.bicep' = {
     storageBlobEndpoint: 'https://${storageAccountName}.blob.${storageSuffix}/'
     deploymentContainerName: deploymentContainerName
     identityId: identity.outputs.resourceId
-    appSettings: appSettings
+    appSettings: union(appSettings, durableTaskSchedulerSettings)
   }
   dependsOn: [storage]
 }
@@ -224,3 +269,5 @@ output AZURE_OPENAI_RESOURCE_GROUP string = openAiResourceGroupName
 output AZURE_OPENAI_ACCOUNT_ID string = resourceId(subscription().subscriptionId, openAiResourceGroupName, 'Microsoft.CognitiveServices/accounts', openAiAccountName)
 output AZURE_OPENAI_CREATED bool = createOpenAi
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
+output DURABLE_BACKEND string = durableBackend
+output DURABLE_TASK_SCHEDULER_DASHBOARD_URL string = useDurableTaskScheduler ? durableTaskScheduler.outputs.dashboardUrl : ''

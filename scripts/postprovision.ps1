@@ -1,5 +1,5 @@
 # azd postprovision hook (Windows): when main.bicep was given an EXISTING Azure OpenAI account,
-# grants the app's identity its two roles on that one account. See postprovision.sh for why.
+# grants the app's identity its role on that one account. See postprovision.sh for why.
 $ErrorActionPreference = 'Stop'
 
 if (-not $env:AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID) {
@@ -19,15 +19,13 @@ if (-not (Get-Command az -ErrorAction SilentlyContinue)) {
   exit 1
 }
 
-# Cognitive Services OpenAI Contributor: data plane (files, fine-tuning jobs, chat completions).
-# Cognitive Services Contributor: control plane, to create the fine-tuned model's deployment.
-foreach ($role in @('a001fd3d-188f-4b5d-821b-7da978bf7442', '25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68')) {
-  az role assignment create `
-    --assignee-object-id $env:AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID `
-    --assignee-principal-type ServicePrincipal `
-    --role $role `
-    --scope $env:AZURE_OPENAI_ACCOUNT_ID `
-    --output none
-  if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
-}
-Write-Host "Granted the app's identity its roles on $env:AZURE_OPENAI_ACCOUNT_NAME."
+# Cognitive Services OpenAI Contributor: the data plane (files, fine-tuning jobs, chat completions)
+# and deployments write/delete, all the app needs (see infra/app/rbac-openai.bicep).
+az role assignment create `
+  --assignee-object-id $env:AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID `
+  --assignee-principal-type ServicePrincipal `
+  --role 'a001fd3d-188f-4b5d-821b-7da978bf7442' `
+  --scope $env:AZURE_OPENAI_ACCOUNT_ID `
+  --output none
+if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+Write-Host "Granted the app's identity its role on $env:AZURE_OPENAI_ACCOUNT_NAME."

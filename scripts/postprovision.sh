@@ -1,6 +1,6 @@
 #!/bin/sh
 # azd postprovision hook: when main.bicep was given an EXISTING Azure OpenAI account, grants the
-# app's identity its two roles on that one account. (Bicep does this itself for an account it
+# app's identity its role on that one account. (Bicep does this itself for an account it
 # creates; it deploys nothing into an existing account's resource group, because `azd down`
 # deletes every resource group a deployment touched.) Safe to run again.
 set -eu
@@ -18,14 +18,12 @@ if ! command -v az >/dev/null 2>&1; then
   exit 1
 fi
 
-# Cognitive Services OpenAI Contributor: data plane (files, fine-tuning jobs, chat completions).
-# Cognitive Services Contributor: control plane, to create the fine-tuned model's deployment.
-for role in a001fd3d-188f-4b5d-821b-7da978bf7442 25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68; do
-  az role assignment create \
-    --assignee-object-id "$AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID" \
-    --assignee-principal-type ServicePrincipal \
-    --role "$role" \
-    --scope "$AZURE_OPENAI_ACCOUNT_ID" \
-    --output none
-done
-echo "Granted the app's identity its roles on $AZURE_OPENAI_ACCOUNT_NAME."
+# Cognitive Services OpenAI Contributor: the data plane (files, fine-tuning jobs, chat completions)
+# and deployments write/delete, all the app needs (see infra/app/rbac-openai.bicep).
+az role assignment create \
+  --assignee-object-id "$AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID" \
+  --assignee-principal-type ServicePrincipal \
+  --role a001fd3d-188f-4b5d-821b-7da978bf7442 \
+  --scope "$AZURE_OPENAI_ACCOUNT_ID" \
+  --output none
+echo "Granted the app's identity its role on $AZURE_OPENAI_ACCOUNT_NAME."

@@ -36,8 +36,8 @@ def strip_comments(text: str) -> str:
 
 
 def object_block(text: str, var_name: str) -> str:
-    """The body of ``var <var_name> = { ... }``, braces balanced."""
-    match = re.search(rf"^var {re.escape(var_name)} = \{{", text, re.MULTILINE)
+    """The body of ``var <var_name> = { ... }`` (or ``= condition ? { ... } : {}``), braces balanced."""
+    match = re.search(rf"^var {re.escape(var_name)} = (?:\w+ \? )?\{{", text, re.MULTILINE)
     if match is None:
         raise AssertionError(f"main.bicep has no 'var {var_name} = {{' object")
     depth, start = 1, match.end()

@@ -32,6 +32,16 @@ PLATFORM_SETTINGS = frozenset({
     "AzureWebJobsFeatureFlags",
 })
 
+# With durableBackend = DurableTaskScheduler: read by the host's Durable extension, not the app.
+PROVIDER_TYPE = "AzureFunctionsJobHost__extensions__durableTask__storageProvider__type"
+PROVIDER_CONNECTION = "AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName"
+DURABLE_TASK_SCHEDULER_SETTINGS = frozenset({
+    PROVIDER_TYPE,
+    PROVIDER_CONNECTION,
+    "DURABLE_TASK_SCHEDULER_CONNECTION_STRING",
+    "TASKHUB_NAME",
+})
+
 # Text that would mean a key or secret is written into an app setting's value.
 KEY_LIKE = re.compile(
     r"AccountKey=|SharedAccessSignature|SharedAccessKey|listKeys\(|listkeys\(|\.listKeys|"
@@ -47,6 +57,12 @@ def bicep_app_settings() -> dict[str, str]:
     return object_keys(object_block(MAIN_BICEP.read_text(encoding="utf-8"), "appSettings"))
 
 
+@pytest.fixture(scope="module")
+def scheduler_settings() -> dict[str, str]:
+    """The settings main.bicep adds when durableBackend is DurableTaskScheduler."""
+    return object_keys(object_block(MAIN_BICEP.read_text(encoding="utf-8"), "durableTaskSchedulerSettings"))
+
+
 def test_every_setting_required_in_azure_is_set_by_main_bicep(bicep_app_settings):
     required = {spec.name for spec in SETTINGS if spec.required_in_azure}
     missing = sorted(required - bicep_app_settings.keys())
@@ -56,6 +72,24 @@ def test_every_setting_required_in_azure_is_set_by_main_bicep(bicep_app_settings
 def test_every_bicep_app_setting_is_a_known_setting(bicep_app_settings):
     unknown = sorted(set(bicep_app_settings) - SPEC_BY_NAME.keys() - PLATFORM_SETTINGS)
     assert not unknown, f"main.bicep sets names neither the app nor the platform reads: {unknown}"
+
+
+def test_the_scheduler_settings_are_exactly_the_hosts(scheduler_settings, bicep_app_settings):
+    assert set(scheduler_settings) == DURABLE_TASK_SCHEDULER_SETTINGS
+    assert not set(scheduler_settings) & set(bicep_app_settings)  # union() would silently override
+
+
+def test_the_scheduler_is_reached_with_the_apps_identity(scheduler_settings, bicep_app_settings):
+    # The storage provider override names the setting that holds the connection string.
+    assert scheduler_settings[PROVIDER_TYPE] == "'azureManaged'"
+    name = scheduler_settings[PROVIDER_CONNECTION]
+    assert name.strip("'") in scheduler_settings
+    # Endpoint=...;Authentication=ManagedIdentity;ClientID=<the user-assigned identity>: no key.
+    connection = scheduler_settings[name.strip("'")]
+    client_id = re.escape(bicep_app_settings["AZURE_CLIENT_ID"])
+    assert re.fullmatch(rf"'Endpoint=\$\{{durableTaskScheduler\.outputs\.endpoint\}};"
+                        rf"Authentication=ManagedIdentity;ClientID=\$\{{{client_id}\}}'", connection)
+    assert not KEY_LIKE.search(connection)
 
 
 def test_no_secret_setting_is_put_in_bicep_app_settings(bicep_app_settings):
@@ -84,10 +118,11 @@ def test_storage_is_reached_by_identity(bicep_app_settings):
 
 
 def test_the_function_module_adds_no_settings_of_its_own():
-    # All app settings live in main.bicep's one object, which the tests above read.
+    # All app settings live in main.bicep's two objects, which the tests above read.
     main = strip_comments(MAIN_BICEP.read_text(encoding="utf-8"))
     function = strip_comments((INFRA / "app" / "function.bicep").read_text(encoding="utf-8"))
-    assert re.search(r"^\s*appSettings: appSettings$", main, re.MULTILINE)
+    assert re.search(r"^\s*appSettings: union\(appSettings, durableTaskSchedulerSettings\)$", main,
+                     re.MULTILINE)
     assert re.search(r"^\s*appSettingsKeyValuePairs: appSettings$", function, re.MULTILINE)
     assert len(re.findall(r"\bappSettings\b", function)) == 2  # the parameter and its one use
 

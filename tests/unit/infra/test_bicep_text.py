@@ -23,6 +23,9 @@ var settings = {
   LAST: identity.outputs.clientId
 }
 output NAME string = name
+var extra = enabled ? {
+  ONLY_WHEN_ENABLED: 'yes'
+} : {}
 """
 
 
@@ -38,6 +41,10 @@ def test_object_keys_are_the_top_level_keys_with_their_values():
     assert list(keys) == ["A__uri", "quoted-key", "NESTED", "LIST", "LAST"]
     assert keys["A__uri"] == "'https://acct.blob.core.windows.net'"
     assert keys["LAST"] == "identity.outputs.clientId"
+
+
+def test_a_conditional_object_is_read_as_its_object():
+    assert object_keys(object_block(SAMPLE, "extra")) == {"ONLY_WHEN_ENABLED": "'yes'"}
 
 
 def test_string_vars_and_outputs():

@@ -27,8 +27,10 @@ pytestmark = pytest.mark.unit
 
 SCRIPTS = REPO / "scripts"
 FAKE_KEY = "fake-blobs-extension-key-123"
-OPENAI_ROLES = {"a001fd3d-188f-4b5d-821b-7da978bf7442",  # Cognitive Services OpenAI Contributor
-                "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68"}  # Cognitive Services Contributor
+# Cognitive Services OpenAI Contributor: data plane + deployments write/delete, all the app needs.
+OPENAI_ROLES = {"a001fd3d-188f-4b5d-821b-7da978bf7442"}
+# Cognitive Services Contributor: would also allow listing keys and deleting the account.
+COGNITIVE_SERVICES_CONTRIBUTOR = "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68"
 
 # Prints the app's blob triggers as JSON, indexing function_app.py as the worker does.
 _INDEX_BLOB_TRIGGERS = """
@@ -149,7 +151,7 @@ def test_postprovision_grants_the_openai_roles_only_for_an_existing_account(fake
     existing = _run_hook("postprovision.sh", {**azd_outputs, **env, "AZURE_OPENAI_CREATED": "false"})
     assert existing.returncode == 0, existing.stderr
     calls = _calls(log)
-    assert {_option(c, "--role") for c in calls} == OPENAI_ROLES and len(calls) == 2
+    assert {_option(c, "--role") for c in calls} == OPENAI_ROLES and len(calls) == len(OPENAI_ROLES)
     for call in calls:
         assert call[:3] == ["role", "assignment", "create"]
         assert _option(call, "--scope") == azd_outputs["AZURE_OPENAI_ACCOUNT_ID"]
@@ -161,6 +163,11 @@ def test_bicep_grants_the_same_openai_roles_as_the_hooks():
     assert set(re.findall(r"'([0-9a-f-]{36})'", bicep)) == OPENAI_ROLES
     powershell = (SCRIPTS / "postprovision.ps1").read_text(encoding="utf-8")
     assert set(re.findall(r"'([0-9a-f-]{36})'", powershell)) == OPENAI_ROLES
+
+
+def test_the_app_is_never_given_cognitive_services_contributor():
+    for path in [*sorted((REPO / "infra").rglob("*.bicep")), *sorted(SCRIPTS.iterdir())]:
+        assert COGNITIVE_SERVICES_CONTRIBUTOR not in path.read_text(encoding="utf-8"), path.name
 
 
 def _app_blob_triggers() -> list[dict]:
