@@ -35,7 +35,6 @@ ANY_TIER = "*"
 OVERRIDE_SOURCE = "FINETUNE_PRICES_JSON"
 
 COST_DOC = "https://learn.microsoft.com/azure/foundry/openai/how-to/fine-tuning-cost-management"
-PRICING_PAGE = "https://azure.microsoft.com/pricing/details/cognitive-services/openai-service"
 OPENAI_PRICING = "https://openai.com/api/pricing/"
 OPENAI_RFT_BILLING = ("https://help.openai.com/en/articles/11323177-billing-guide-for-the-reinforcement-"
                       "fine-tuning-api")
