@@ -89,7 +89,8 @@ def validate(run: RunTracker, folder: RunFolder, settings: RunSettings) -> Steps
         {"role": s.role, "examples": s.examples, "total_tokens": s.total_tokens,
          "billable_tokens": s.billable_tokens, "n_epochs": s.n_epochs, "epochs_source": s.epochs_source,
          "estimated_trained_tokens": s.estimated_trained_tokens, "estimated_cost_usd": s.estimated_cost_usd,
-         "training_tier": s.training_tier, "price_usd_per_million": s.price_usd_per_million}
+         "training_tier": s.training_tier, "price_usd_per_million": s.price_usd_per_million,
+         "price_is_estimate": s.price_is_estimate}
         for s in summaries]
     return {summary.role: summary for summary in summaries}
 

@@ -24,12 +24,25 @@ def budget_problem(cap: float | None, training: ValidationSummary, model: str) -
         why = f" ({training.price_note})" if training.price_note else ""
         return (errors.COST_UNKNOWN,
                 f"No training price is known for model {model} at {tier} training{why}, so the run's cap of "
-                f"${cap:.2f} cannot be checked. Set your price in FINETUNE_PRICES_JSON, for example "
+                f"{_usd(cap)} cannot be checked. Set your price in FINETUNE_PRICES_JSON, for example "
                 f"{example}, or set max_cost_usd to null.")
     if cost > cap:
         trained = training.estimated_trained_tokens or 0
         return (errors.BUDGET_EXCEEDED,
-                f"The estimated training cost ${cost:.2f} ({trained:,} trained tokens at "
+                f"The estimated training cost {_usd(cost)} ({trained:,} trained tokens at "
                 f"${training.price_usd_per_million} per 1M, {tier} training) exceeds the run's cap of "
-                f"${cap:.2f}. Raise max_cost_usd, lower n_epochs or shrink the dataset.")
+                f"{_usd(cap)}.{_price_basis(training)} Raise max_cost_usd, lower n_epochs or shrink the "
+                "dataset.")
     return None
+
+
+def _price_basis(training: ValidationSummary) -> str:
+    """' The price is an ESTIMATE ...' when it is the table's, not the user's; else ''."""
+    if not training.price_is_estimate:
+        return ""
+    return f" The price is an ESTIMATE, not a quote: {training.price_note or 'see shared/prices.py.'}"
+
+
+def _usd(amount: float) -> str:
+    # Cents, except below a cent, where "$0.00" would hide the figure (a tiny sample, a tiny cap).
+    return f"${amount:,.2f}" if amount >= 0.01 or amount == 0 else f"${amount:.4f}"

@@ -183,7 +183,8 @@ class ValidationSummary(Payload):
     training_tier: str | None = None           # Standard | GlobalStandard | Developer
     price_usd_per_million: float | None = None
     price_source: str | None = None            # a URL, or FINETUNE_PRICES_JSON
-    price_note: str | None = None              # why there is no price, when there is none
+    price_note: str | None = None              # how an estimate was derived, or why there is no price
+    price_is_estimate: bool = False            # the price is the table's estimate, not the user's price
 
 
 # ---- Files ----

@@ -8,21 +8,25 @@ What others call (every lookup takes the ``FINETUNE_PRICES_JSON`` overrides, whi
 - ``hosting_usd_per_hour(model, sku, overrides)``: a deployed fine-tuned model, USD per hour;
 - ``inference_prices(model, overrides)``: USD per 1M input / output tokens, or None.
 
-A row's price is None where Azure publishes no figure we could read: the per-model figures
-live on the pricing page (azure.microsoft.com/pricing/details/cognitive-services/openai-service),
-which fills its tables in the browser, so no stored copy holds them (read 2026-12-01); the
-third-party copies we found contradict each other (gpt-4o-mini training at $0.30, $1 and $3 per
-1M). A price is never guessed: without one, a run's cost cap cannot be checked (``cost_unknown``)
-until the user sets the price in FINETUNE_PRICES_JSON. The one training figure Microsoft prints,
-"GPT-4.1 global training $2 / 1M tokens", is kept out of the table on purpose: the article says
-its numbers are examples, and $2 is GPT-4.1's input-token price, so a cap checked against it
-could let a run cost many times the cap.
+Training prices per 1M tokens are ESTIMATES (``PriceRow.estimate``), not Azure quotes. Azure
+prints its per-model figures only on its pricing page, whose tables are filled in the browser, so
+no copy of them could be read. The Global Standard figure of each model is OpenAI's published
+fine-tuning training price for the same model version (openai.com/api/pricing, fine-tuning
+section, as published in 2025); the other tiers follow from the relations Microsoft's
+fine-tuning cost article documents: "global standard (10-30% discount from regional standard
+training)" and "developer (50% discount from global)". So Developer = Global x 0.5, and
+Standard = Global / 0.7, the upper end of the documented discount, rounded up to the cent: a cost
+cap is checked against the highest regional price the docs allow. Users with their own price
+sheet set FINETUNE_PRICES_JSON, which wins and is not an estimate. The article's worked example
+("GPT-4.1 global training $2 / 1M tokens") is not used: the article says its numbers are
+examples, and $2 is GPT-4.1's input-token price, far below any published training price.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 STANDARD, GLOBAL_STANDARD, DEVELOPER = "Standard", "GlobalStandard", "Developer"
@@ -31,13 +35,23 @@ ANY_TIER = "*"
 OVERRIDE_SOURCE = "FINETUNE_PRICES_JSON"
 
 COST_DOC = "https://learn.microsoft.com/azure/foundry/openai/how-to/fine-tuning-cost-management"
-PRICING_PAGE = "https://azure.microsoft.com/pricing/details/cognitive-services/openai-service"
+OPENAI_PRICING = "https://openai.com/api/pricing/"
+OPENAI_RFT_BILLING = ("https://help.openai.com/en/articles/11323177-billing-guide-for-the-reinforcement-"
+                      "fine-tuning-api")
 READ_ON = "2026-12-01"
+# openai.com itself could not be fetched here: its fine-tuning figures were read in copies of the
+# page quoted in public repositories (one printed 2025-08-21, one of platform.openai.com/docs/pricing
+# from the GPT-5 months), which agree row for row.
+OPENAI_PUBLISHED = "2025"
 COST_DOC_DATED = "fine-tuning-cost-management (ms.date 2026-02-11; Foundry include 2026-03-19)"
-NOT_PUBLISHED = ("Azure publishes this figure only on its pricing page, whose tables are filled in the "
-                 "browser; no copy could be read, so no price is assumed")
 RFT_ONLY = ("o4-mini is trained by reinforcement fine-tuning, billed per training hour, not per token; "
             "see rft_usd_per_hour.")
+YOUR_PRICE = ("Azure's own figure (its pricing page) may differ: set FINETUNE_PRICES_JSON from your "
+              "price sheet.")
+# "global standard (10-30% discount from regional standard training) or developer (50% discount
+# from global)" (COST_DOC). Standard is derived with the 30% end: the highest regional price.
+GLOBAL_DISCOUNT_MAX = Decimal("0.30")
+DEVELOPER_DISCOUNT = Decimal("0.50")
 
 
 @dataclass(frozen=True)
@@ -50,28 +64,77 @@ class PriceRow:
     unit: str                   # "1M training tokens" | "training hour" | "deployment hour"
     source: str                 # a URL, or FINETUNE_PRICES_JSON
     read_on: str | None         # when the source was read (None for an override)
-    note: str = ""
+    note: str = ""              # how the figure was derived, or why there is none
+    estimate: bool = False      # not Azure's own quote for this row (derived from a public figure)
+    published_on: str | None = None   # when the source published the figure, as far as known
+    derived_with: str | None = None   # the documented relation the tier's figure was derived with
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "tier": self.tier, "usd": self.usd, "unit": self.unit,
-                "source": self.source, "read_on": self.read_on, "note": self.note}
+                "source": self.source, "read_on": self.read_on, "note": self.note,
+                "estimate": self.estimate, "published_on": self.published_on,
+                "derived_with": self.derived_with}
 
 
 # ---- The table (model x tier), every row with its source ----
-SFT_MODELS = ("gpt-4o-mini-2024-07-18", "gpt-4o-2024-08-06", "gpt-4.1-2025-04-14", "gpt-4.1-mini-2025-04-14",
-              "gpt-4.1-nano-2025-04-14", "gpt-35-turbo-0125", "gpt-35-turbo-1106")
+# OpenAI's published fine-tuning training price, USD per 1M training tokens, per model version
+# (gpt-35-turbo is OpenAI's gpt-3.5-turbo); the Global Standard estimate of each model.
+OPENAI_TRAINING_USD: dict[str, Decimal] = {
+    "gpt-4o-mini-2024-07-18": Decimal("3.00"),
+    "gpt-4o-2024-08-06": Decimal("25.00"),
+    "gpt-4.1-2025-04-14": Decimal("25.00"),
+    "gpt-4.1-mini-2025-04-14": Decimal("5.00"),
+    "gpt-4.1-nano-2025-04-14": Decimal("1.50"),
+    "gpt-35-turbo-0125": Decimal("8.00"),
+    "gpt-35-turbo-1106": Decimal("8.00"),
+}
+SFT_MODELS = tuple(OPENAI_TRAINING_USD)
 RFT_MODELS = ("o4-mini-2025-04-16",)
+
+
+def _tier_usd(global_usd: Decimal, tier: str) -> float:
+    """The tier's estimate from the Global Standard one (Standard rounded up to the cent)."""
+    if tier == DEVELOPER:
+        return float(global_usd * (1 - DEVELOPER_DISCOUNT))
+    if tier == STANDARD:
+        regional = global_usd / (1 - GLOBAL_DISCOUNT_MAX)
+        return float(regional.quantize(Decimal("0.01"), rounding=ROUND_CEILING))
+    return float(global_usd)
+
+
+def _derivation(global_usd: Decimal, tier: str) -> str:
+    listed = (f"OpenAI's published training price for this model (${global_usd} per 1M tokens, "
+              "openai.com/api/pricing)")
+    if tier == GLOBAL_STANDARD:
+        how = f"{listed} used as Azure's Global Standard price"
+    elif tier == STANDARD:
+        how = (f"{listed} used as Azure's Global Standard price, divided by 0.7 for regional Standard "
+               "(Microsoft: Global is 10-30% cheaper than regional; 30% gives the highest regional price) "
+               "and rounded up to the cent")
+    else:
+        how = (f"{listed} used as Azure's Global Standard price, halved for Developer (Microsoft: "
+               "Developer training is 50% cheaper than Global)")
+    return f"{how}. {YOUR_PRICE}"
+
+
+def _training_row(model: str, tier: str) -> PriceRow:
+    global_usd = OPENAI_TRAINING_USD[model]
+    return PriceRow(model, tier, _tier_usd(global_usd, tier), "1M training tokens", OPENAI_PRICING, READ_ON,
+                    _derivation(global_usd, tier), estimate=True, published_on=OPENAI_PUBLISHED,
+                    derived_with=None if tier == GLOBAL_STANDARD else COST_DOC)
+
+
 TRAINING_TABLE: dict[tuple[str, str], PriceRow] = {
-    **{(model, tier): PriceRow(model, tier, None, "1M training tokens", PRICING_PAGE, READ_ON, NOT_PUBLISHED)
-       for model in SFT_MODELS for tier in TIERS},
+    **{(model, tier): _training_row(model, tier) for model in SFT_MODELS for tier in TIERS},
     **{(model, tier): PriceRow(model, tier, None, "1M training tokens", COST_DOC, READ_ON, RFT_ONLY)
        for model in RFT_MODELS for tier in TIERS},
 }
 RFT_TABLE: dict[tuple[str, str], PriceRow] = {
     ("o4-mini-2025-04-16", tier): PriceRow(
         "o4-mini-2025-04-16", tier, 100.0, "training hour", COST_DOC, READ_ON,
-        f"{COST_DOC_DATED}: $100 per hour of core training time, per-job billing capped at $5,000; "
-        "the article gives no separate figure per tier.")
+        f"{COST_DOC_DATED}: $100 per hour of core training time, per-job billing capped at $5,000 "
+        f"(OpenAI bills the same $100 per hour, {OPENAI_RFT_BILLING}); the article gives no separate "
+        f"figure per tier and calls its numbers examples. {YOUR_PRICE}", estimate=True)
     for tier in (STANDARD, GLOBAL_STANDARD)
 }
 # Hosting does not depend on the model in the docs: Standard and Global Standard $1.70/hour,

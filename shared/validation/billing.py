@@ -1,9 +1,10 @@
 """Training-cost estimate: billable tokens, epochs (the service's default rule) and price.
 
 Prices are USD per 1M trained tokens at the run's training tier, from ``shared/prices.py``
-(a table whose rows name their public source; a figure Azure does not publish is None, never
-guessed) or from the FINETUNE_PRICES_JSON setting (``ValidationOptions.price_overrides``),
-which wins. The billing block names the price's source, so a reader can check it.
+(a table whose rows name their public source and how they were derived: ESTIMATES, not Azure
+quotes) or from the FINETUNE_PRICES_JSON setting (``ValidationOptions.price_overrides``), which
+wins. The billing block names the price's source, says whether it is an estimate
+(``price_is_estimate``) and why (``price_note``), so nobody mistakes it for a quote.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def billing_section(
         "estimated_cost_usd": None if price is None else round(trained * price / 1_000_000, 6),
         "training_tier": canonical_tier(training_type),
         "price_source": row.source if row else None,
+        "price_is_estimate": bool(row and row.estimate and price is not None),
         "price_note": (row.note or None) if row else "The price table does not know this model; set "
                                                       "FINETUNE_PRICES_JSON.",
         "token_limit": token_limit,

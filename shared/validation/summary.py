@@ -31,6 +31,8 @@ def summary_text(report: dict[str, Any], max_listed: int = 10) -> str:
         amount = f"{cost:,.2f}" if cost >= 0.01 or cost == 0 else f"{cost:.6f}"
         cost_text = (f"estimated ${amount} at ${billing['price_usd_per_million']} per 1M tokens, {tier} "
                      f"training (price from {billing.get('price_source')})")
+        if billing.get("price_is_estimate"):
+            cost_text += f"; the price is an ESTIMATE, not a quote: {billing.get('price_note')}"
     out.append(
         f"Billing: {billing['billable_tokens']:,} billable tokens x {billing['n_epochs']} epoch(s) "
         f"({billing['epochs_source']}) = {billing['estimated_trained_tokens']:,} trained tokens; {cost_text}"

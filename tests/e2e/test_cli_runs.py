@@ -41,16 +41,18 @@ def run_folder(tmp_path: Path, name: str, settings: dict) -> Path:
     return folder
 
 
-def test_drop_refuses_a_capped_run_it_cannot_price_before_uploading(client: StackClient, state_dir: Path,
-                                                                    tmp_path: Path) -> None:
+def test_drop_refuses_a_run_over_its_cap_before_uploading(client: StackClient, state_dir: Path,
+                                                          tmp_path: Path) -> None:
     run = unique_run("capped")
-    folder = run_folder(tmp_path, run, {"max_cost_usd": 5})
+    folder = run_folder(tmp_path, run, {"max_cost_usd": 0.001})   # the sample costs about $0.01
     done = local("drop", str(folder), "--state-dir", str(state_dir))
     assert done.returncode == 3, done.stderr
-    assert "refused: [cost_unknown] at budget:" in done.stderr and "Nothing was uploaded" in done.stderr
+    assert "refused: [budget_exceeded] at budget:" in done.stderr and "Nothing was uploaded" in done.stderr
+    assert "exceeds the run's cap of $0.0010" in done.stderr
+    assert "The price is an ESTIMATE, not a quote" in done.stderr   # the table's price, not the user's
     assert client.list_blobs(client.datasets_container, f"{run}/") == []
     checked = local("validate", str(folder))   # the same check, without a stack
-    assert checked.returncode == 1 and "REFUSED [cost_unknown] at budget" in checked.stdout
+    assert checked.returncode == 1 and "REFUSED [budget_exceeded] at budget" in checked.stdout
 
 
 def test_drop_follow_exits_0_for_a_run_that_trains_without_deploying(state_dir: Path, tmp_path: Path) -> None:

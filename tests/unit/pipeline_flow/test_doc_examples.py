@@ -6,6 +6,10 @@ prices={...} -->`` (run settings checked with those FINETUNE_PRICES_JSON prices,
 around it says to set), ``<!-- example: prices -->`` (a FINETUNE_PRICES_JSON value),
 ``<!-- example: output -->`` (documented output, JSON only) or ``<!-- example: partial -->``
 (deliberately incomplete: not checked). An untagged block that is none of these fails the test.
+Run settings are checked as ``drop`` checks a run folder before uploading it (settle, validate,
+budget; ``local/run_check.py``), as the ``finetune.json`` of the sample's files
+(samples/azure-faq), with the app's default settings: an example whose cap has no price, or is
+below the sample's estimated cost, fails here as it would for a user.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from local.commands import COMMANDS
-from shared import prices
+from local.run_check import check_run
 from shared.run_settings import TOP_KEYS, parse_run_settings
 from shared.settings import load_settings
 from starters.planning import BODY_KEYS, parse_start_body
@@ -28,7 +32,10 @@ from starters.planning import BODY_KEYS, parse_start_body
 pytestmark = pytest.mark.unit
 REPO = Path(__file__).resolve().parents[3]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-BLOCK = re.compile(r"(?:<!-- example: (?P<tag>[^\n]*?) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", re.S)
+SAMPLE = REPO / "samples" / "azure-faq"
+# A fence opens a line (a ``` inside a sentence is not one).
+BLOCK = re.compile(r"(?:<!-- example: (?P<tag>[^\n]*?) -->\n)?"
+                   r"^[ \t]*```(?P<lang>\w*)\n(?P<body>.*?)^[ \t]*```", re.S | re.M)
 ROUTES = [re.compile(p) for p in (r"^/api/finetune$", r"^/api/finetune/[^/]+$",
                                   r"^/api/finetune/[^/]+/(approve|reject|cancel)$",
                                   r"^/runtime/webhooks/durabletask/instances/[^/]+$")]
@@ -49,7 +56,7 @@ def _prices(tag: str | None) -> dict:
 
 
 @pytest.mark.parametrize(("where", "body", "tag"), blocks("json"), ids=lambda v: str(v)[:40])
-def test_every_json_example_is_what_it_claims(where: str, body: str, tag: str | None) -> None:
+def test_every_json_example_is_what_it_claims(where: str, body: str, tag: str | None, tmp_path: Path) -> None:
     if tag == "partial":
         return
     data = json.loads(body)
@@ -64,10 +71,12 @@ def test_every_json_example_is_what_it_claims(where: str, body: str, tag: str | 
         parse_start_body(data, settings)
         return
     assert set(data) <= TOP_KEYS, f"{where}: untagged JSON block that is neither run settings nor a body"
-    run = parse_run_settings(data, settings)
-    if run.max_cost_usd is not None:  # the budget stage must find a price, or the example fails there
-        row = prices.training_price(run.model, run.training_type, settings.price_overrides)
-        assert row is not None and row.usd is not None, f"{where}: the cap has no price to be checked with"
+    parse_run_settings(data, settings)
+    (tmp_path / "finetune.json").write_text(body, encoding="utf-8")
+    files = [SAMPLE / "training.jsonl", SAMPLE / "validation.jsonl", tmp_path / "finetune.json"]
+    check = check_run([(f"example/{path.name}", path) for path in files], settings, workers=1)
+    assert check.ok, f"{where}: refused before upload: {check.problem}"
+    assert check.settings is not None and check.reports.keys() == {"training", "validation"}
 
 
 def commands(body: str) -> list[list[str]]:

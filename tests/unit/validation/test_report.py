@@ -20,7 +20,7 @@ KEYS = {"ok", "format", "model", "encoding", "examples", "errors", "error_counts
 STAT_KEYS = {"min", "max", "mean", "median", "p5", "p95", "sum"}
 BILLING_KEYS = {"billable_tokens", "n_epochs", "epochs_source", "estimated_trained_tokens",
                 "price_usd_per_million", "estimated_cost_usd", "token_limit", "training_tier", "price_source",
-                "price_note"}
+                "price_note", "price_is_estimate"}
 
 
 def test_the_report_has_the_documented_schema_and_is_json() -> None:
@@ -74,6 +74,15 @@ def test_summary_text_shows_verdict_errors_with_lines_tokens_and_cost() -> None:
     assert "Tokens per example" in text
     assert f"{report.to_dict()['billing']['estimated_trained_tokens']:,} trained tokens" in text
     assert "$3.0 per 1M tokens, Standard training (price from FINETUNE_PRICES_JSON)" in text
+    assert "ESTIMATE" not in text  # the user's own price
+
+
+def test_summary_text_marks_the_table_s_price_as_an_estimate_with_its_basis() -> None:
+    text = validate_chunks([jsonl(simple(1), simple(2))], ValidationOptions(min_examples=1)).summary_text()
+    assert "at $4.29 per 1M tokens, Standard training (price from https://openai.com/api/pricing/)" in text
+    assert "the price is an ESTIMATE, not a quote: OpenAI's published training price for this model" in text
+    assert "($3.00 per 1M tokens" in text
+    assert "divided by 0.7 for regional Standard" in text and "FINETUNE_PRICES_JSON" in text
 
 
 @pytest.mark.parametrize(("n", "epochs"), [(1, 25), (10, 10), (30, 3), (34, 3), (33, 3), (8000, 3),
@@ -94,7 +103,8 @@ def test_billing_uses_the_limit_epochs_and_price() -> None:
     assert billing["estimated_cost_usd"] == pytest.approx(4 * total * 5.0 / 1e6)
     default = report_of(jsonl(*examples))["billing"]
     assert (default["n_epochs"], default["epochs_source"]) == (5, "default_rule")
-    assert default["price_usd_per_million"] is None and default["estimated_cost_usd"] is None
+    assert default["price_usd_per_million"] == 4.29  # the table's Standard estimate for gpt-4o-mini
+    assert default["estimated_cost_usd"] == pytest.approx(5 * total * 4.29 / 1e6)
 
 
 def test_billing_names_the_tier_and_where_the_price_comes_from() -> None:
@@ -108,7 +118,14 @@ def test_billing_names_the_tier_and_where_the_price_comes_from() -> None:
     regional_options = ValidationOptions(min_examples=1, price_overrides=prices)
     regional = report_of(jsonl(*examples), regional_options)["billing"]
     assert (regional["training_tier"], regional["price_usd_per_million"]) == ("Standard", 4.0)
-    unpriced = report_of(jsonl(*examples), ValidationOptions(min_examples=1))["billing"]
+    assert billing["price_is_estimate"] is False
+    developer = ValidationOptions(min_examples=1, training_type="Developer")
+    table = report_of(jsonl(*examples), developer)["billing"]
+    assert (table["price_usd_per_million"], table["price_is_estimate"]) == (1.5, True)
+    assert table["price_source"] == "https://openai.com/api/pricing/"
+    assert "halved for Developer" in table["price_note"] and "FINETUNE_PRICES_JSON" in table["price_note"]
+    unpriced = report_of(jsonl(*examples), ValidationOptions(model="my-base-model", max_tokens=4096,
+                                                             min_examples=1))["billing"]
     assert unpriced["price_usd_per_million"] is None and unpriced["estimated_cost_usd"] is None
-    assert unpriced["price_source"].startswith("https://azure.microsoft.com/pricing/")
-    assert "pricing page" in unpriced["price_note"]
+    assert unpriced["price_source"] is None and unpriced["price_is_estimate"] is False
+    assert "does not know this model" in unpriced["price_note"]
