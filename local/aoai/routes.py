@@ -18,7 +18,7 @@ from local.aoai.errors import (
     injected_fault,
     resource_not_found,
 )
-from local.aoai.handlers import arm, chat, control, entra, files, jobs
+from local.aoai.handlers import arm, chat, control, entra, file_import, files, jobs, models
 from local.aoai.handlers.common import now, state_of
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -39,6 +39,9 @@ DATA_PLANE: list[tuple[str, str, str, Handler]] = [
     ("POST", "/fine_tuning/jobs/{job_id}/resume", "jobs.resume", jobs.resume),
     ("GET", "/fine_tuning/jobs/{job_id}/events", "jobs.events", jobs.events),
     ("GET", "/fine_tuning/jobs/{job_id}/checkpoints", "jobs.checkpoints", jobs.checkpoints),
+    ("POST", "/files/import", "files.import_url", file_import.import_file),
+    ("GET", "/models", "models.list", models.list_models),
+    ("GET", "/models/{model_id}", "models.retrieve", models.retrieve),
 ]
 ARM_ACCOUNT = (
     "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{account}"
@@ -55,6 +58,7 @@ OTHER: list[tuple[str, str, str, str, Handler]] = [
     ("v1", "POST", "/openai/v1/chat/completions", "chat.completions", chat.v1_chat),
     ("arm", "PUT", ARM_DEPLOYMENT + "/{name}", "deployments.put", arm.put_deployment),
     ("arm", "GET", ARM_DEPLOYMENT + "/{name}", "deployments.get", arm.get_deployment),
+    ("arm", "PATCH", ARM_DEPLOYMENT + "/{name}", "deployments.patch", arm.patch_deployment),
     ("arm", "DELETE", ARM_DEPLOYMENT + "/{name}", "deployments.delete", arm.delete_deployment),
     ("arm", "GET", ARM_DEPLOYMENT, "deployments.list", arm.list_deployments),
     (
