@@ -167,13 +167,16 @@ async def render_and_log(request: web.Request, handler: Handler) -> web.StreamRe
         response = web.json_response(
             {"error": {"code": "internalFailure", "message": "Emulator error."}}, status=500
         )
-    if not response.prepared:
-        request_id = str(uuid.uuid4())
-        response.headers.setdefault("x-request-id", request_id)
-        response.headers.setdefault("apim-request-id", request_id)
-        response.headers.setdefault("x-ms-request-id", request_id)
     log.info("%s %s %s", request.method, request.path, response.status)
     return response
+
+
+async def add_request_ids(request: web.Request, response: web.StreamResponse) -> None:
+    """Every response, streamed ones included, carries one fresh id under the three names Azure uses."""
+    request_id = str(uuid.uuid4())
+    response.headers.setdefault("x-request-id", request_id)
+    response.headers.setdefault("apim-request-id", request_id)
+    response.headers.setdefault("x-ms-request-id", request_id)
 
 
 @web.middleware

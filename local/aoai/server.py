@@ -21,7 +21,7 @@ from local.aoai.handlers.jobs import schedule_digest
 from local.aoai.models.catalog import CL100K, O200K
 from local.aoai.models.store import EmulatorState
 from local.aoai.models.tokenizer import encoding
-from local.aoai.routes import add_routes, gate, render_and_log
+from local.aoai.routes import add_request_ids, add_routes, gate, render_and_log
 from local.aoai.tls import create_tls_files
 
 TICK_SECONDS = 0.2
@@ -78,6 +78,7 @@ class EmulatorServer:
         app[STATE] = self._state
         app[INFO] = {}
         app[TASKS] = set()
+        app.on_response_prepare.append(add_request_ids)
         add_routes(app)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()

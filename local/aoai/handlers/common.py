@@ -34,9 +34,9 @@ def is_v1(request: web.Request) -> bool:
     return (request.match_info.route.name or "").startswith("v1:")
 
 
-def location(request: web.Request, item_id: str) -> str:
-    """The absolute URL of an item just created under the request's collection path."""
-    return f"{info_of(request)['endpoint']}{request.path.rstrip('/')}/{item_id}"
+def location(request: web.Request, item_id: str, collection: str | None = None) -> str:
+    """The absolute URL of an item just created: `collection` (default: the request's path) + its id."""
+    return f"{info_of(request)['endpoint']}{(collection or request.path).rstrip('/')}/{item_id}"
 
 
 def run_in_background(app: web.Application, work: Any) -> None:

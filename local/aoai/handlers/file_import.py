@@ -88,5 +88,7 @@ async def import_file(request: web.Request) -> web.Response:
     state.save()
     schedule_import(request.app, record.id, url)
     return web.json_response(
-        record.to_api(is_v1(request)), status=201, headers={"Location": location(request, record.id)}
+        record.to_api(is_v1(request)),
+        status=201,
+        headers={"Location": location(request, record.id, request.path.removesuffix("/import"))},
     )
