@@ -31,34 +31,45 @@ STOPWORDS = frozenset((
     "which", "who", "why", "will", "with", "would", "you", "your", "explain", "tell", "describe",
     "about", "mean", "means", "meant",
 ))
-QUESTION_LEAD = re.compile(
-    r"^\s*(?:(?:please|so|and|ok(?:ay)?)[, ]+)*(?:what(?:'s| is| are| does| do)?|how (?:do|does|can|should) "
-    r"(?:i|we|you)|how (?:does|do|is|are)|can you (?:explain|tell me|describe)(?: what)?(?: is| are)?|"
-    r"could you (?:explain|describe)(?: what)?(?: is| are)?|tell me (?:about|what)(?: is| are)?|"
-    r"explain|describe|why (?:is|are|do|does)|when (?:should|do|does) (?:i|we)|which|who|where is)\s+",
+# Leads of a question asking what something is: the rest of the question is its topic.
+DEFINITION_LEAD = re.compile(
+    r"^\s*(?:what(?:'s| is| are)|(?:can|could) you (?:explain|tell me|describe)(?: what)?(?: is| are)?|"
+    r"tell me (?:about|what)(?: is| are)?|explain|describe)\s+",
     re.IGNORECASE,
+)
+QUESTION_WORDS = re.compile(
+    r"^(?:how|why|when|where|which|who|can|could|should|would|is|are|do|does)\b", re.IGNORECASE
 )
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in WORD.findall(text.lower()) if w not in STOPWORDS]
+    """Lower-case words of `text` without stop words; a plural 's' is dropped ('keys' -> 'key')."""
+    words = (w for w in WORD.findall(text.lower()) if w not in STOPWORDS)
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
 
 
 def topic_of(question: str) -> str:
-    """The question without its interrogative lead and final punctuation ('What is X?' -> 'X')."""
-    topic = QUESTION_LEAD.sub("", question.strip(), count=1).strip().rstrip("?.! ")
-    topic = re.sub(r"\s+(?:do|does|mean|for|used for)$", "", topic, flags=re.IGNORECASE)
+    """What a 'what is X?' question asks about ('X'); '' for other questions."""
+    lead = DEFINITION_LEAD.match(question)
+    topic = question[lead.end():].strip().rstrip("?.! ") if lead else ""
+    if QUESTION_WORDS.match(topic):
+        return ""
+    topic = re.sub(r"(?:\s+(?:is|are|do|does|mean|for|used))+$", "", topic, flags=re.IGNORECASE)
     topic = re.sub(r"^(?:a|an|the)\s+", "", topic, flags=re.IGNORECASE)
     return " ".join(topic.split()[:12])
 
 
 def base_reply(question: str) -> str:
-    """What a base model answers: a generic reply naming the question's topic."""
+    """What a base model answers: a generic reply naming the question's topic (or its key words)."""
     topic = topic_of(question)
-    if not topic:
+    if topic:
+        return (f"{topic[0].upper()}{topic[1:]} is part of Microsoft Azure. Ask me about a specific feature "
+                f"of {topic}, and I will go into the details.")
+    keywords = [w for w in dict.fromkeys(WORD.findall(question.lower())) if w not in STOPWORDS][:5]
+    if not keywords:
         return "I can answer questions about Azure. Ask me about a specific service or feature."
-    return (f"{topic[0].upper()}{topic[1:]} is part of Microsoft Azure. Ask me about a specific feature "
-            f"of {topic}, and I will go into the details.")
+    return (f"That is a question about {', '.join(keywords)}. I can give general guidance on Azure; ask me "
+            "about a specific service or feature for details.")
 
 
 @dataclass
