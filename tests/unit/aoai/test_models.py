@@ -64,8 +64,8 @@ def test_metrics_decrease_and_are_repeatable():
         "full_valid_loss,full_valid_mean_token_accuracy"
     )
     assert csv.splitlines()[1].endswith(",,,,")
-    with_validation = step_metrics("ftjob-a", 3, 10, True)
-    assert with_validation["full_valid_loss"] > 0 and 0 < with_validation["full_valid_mean_token_accuracy"] < 1
+    full = step_metrics("ftjob-a", 3, 10, True)
+    assert full["full_valid_loss"] > 0 and 0 < full["full_valid_mean_token_accuracy"] < 1
 
 
 def _models(tmp_path, timings: Timings):
@@ -139,6 +139,7 @@ def test_pending_quota(tmp_path):
     with pytest.raises(EmulatorError) as caught:
         jobs.create({"model": "gpt-4o-mini", "training_file": file_id}, now=0.0)
     assert caught.value.status == 429 and caught.value.body["error"]["code"] == "quotaExceeded"
+    assert caught.value.headers["Retry-After"] == "1000"  # whole seconds until a queued job may start
 
 
 def test_deployment_states_and_injected_failure():
