@@ -29,6 +29,7 @@ TOKENS_PER_EXAMPLE = 3
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
 REPLY_PRIMING = 3
+LONG_TEXT, SLICE = 1 << 16, 1 << 14  # characters
 
 _encodings: dict[str, tiktoken.Encoding] = {}
 _lock = threading.Lock()
@@ -73,7 +74,18 @@ class Counter:
         self.encoding = encoding(encoding_name)
 
     def text(self, value: str) -> int:
-        return len(self.encoding.encode_ordinary(value))
+        if len(value) <= LONG_TEXT:
+            return len(self.encoding.encode_ordinary(value))
+        # tiktoken needs ~50 bytes per byte of one pre-token: a long text is counted in slices cut
+        # before a space (where the encodings split anyway), so memory stays bounded.
+        tokens, start = 0, 0
+        while start < len(value):
+            end = min(start + SLICE, len(value))
+            if end < len(value) and (cut := value.rfind(" ", start + 1, end)) > start:
+                end = cut
+            tokens += len(self.encoding.encode_ordinary(value[start:end]))
+            start = end
+        return tokens
 
     def message(self, message: Any) -> int:
         if not isinstance(message, dict):
