@@ -104,33 +104,10 @@ class Clients:
         )
 
     def credential(self, **overrides: Any) -> Any:
-        from azure.identity import ClientSecretCredential
-
-        arguments = {
-            "tenant_id": self.info["tenant_id"],
-            "client_id": self.info["client_id"],
-            "client_secret": self.info["client_secret"],
-        } | overrides
-        return ClientSecretCredential(
-            authority=self.info["authority"],
-            disable_instance_discovery=True,
-            connection_verify=self.info["ca_cert"],
-            raw_response_hook=self._azure_hook,
-            **arguments,
-        )
+        return self.emulator.credential(raw_response_hook=self._azure_hook, **overrides)
 
     def mgmt(self) -> Any:
-        from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
-
-        return CognitiveServicesManagementClient(
-            self.credential(),
-            self.info["subscription_id"],
-            base_url=self.info["arm_endpoint"],
-            polling_interval=0.1,
-            connection_verify=self.info["ca_cert"],
-            retry_total=0,
-            raw_response_hook=self._azure_hook,
-        )
+        return self.emulator.mgmt_client(self.credential(), raw_response_hook=self._azure_hook)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ through azure-mgmt-cognitiveservices, openai and azure-identity; the conftest va
 
 from __future__ import annotations
 
-import io
 import time
 
 import openai
@@ -18,7 +17,7 @@ from azure.mgmt.cognitiveservices.models import (
     Sku,
 )
 
-from tests.schema.test_data_plane import BASE, _job_done, _processed
+from tests.schema.test_data_plane import BASE, _trained
 
 pytestmark = pytest.mark.schema
 
@@ -32,9 +31,7 @@ def _deployment(model: str, sku: str = "Standard", capacity: int = 1) -> Deploym
 
 def test_deployment_routes_and_chat(clients, sample_training):
     client = clients.aoai("2024-10-21")
-    training = client.files.create(file=("t.jsonl", io.BytesIO(sample_training)), purpose="fine-tune")
-    _processed(client, training.id)
-    job = _job_done(client, client.fine_tuning.jobs.create(model=BASE, training_file=training.id).id)
+    job = _trained(client, sample_training)
     arm, rg, account = clients.mgmt(), clients.info["resource_group"], clients.info["account"]
 
     created = arm.deployments.begin_create_or_update(
@@ -83,9 +80,7 @@ def test_deployment_routes_and_chat(clients, sample_training):
 def test_operation_in_progress_then_failed(clients, sample_training):
     """An operation is InProgress (with Retry-After) while it runs; an injected failure ends it Failed."""
     client = clients.aoai("2025-04-01-preview")
-    training = client.files.create(file=("t.jsonl", io.BytesIO(sample_training)), purpose="fine-tune")
-    _processed(client, training.id)
-    job = _job_done(client, client.fine_tuning.jobs.create(model=BASE, training_file=training.id).id)
+    job = _trained(client, sample_training)
     arm, rg, account = clients.mgmt(), clients.info["resource_group"], clients.info["account"]
     clients.emulator.set_timings(deployment_seconds=1.5)
     clients.emulator.fail_deployment(name="doomed", message="No capacity left in the region.")

@@ -4,7 +4,6 @@ clients; the conftest validates each response against the published schema of it
 from __future__ import annotations
 
 import io
-import time
 from typing import Any
 
 import httpx2
@@ -12,6 +11,8 @@ import openai
 import pytest
 from openai.types import FileObject
 from openai.types.fine_tuning import FineTuningJob
+
+from tests.integration.emulator.helpers import wait_until
 
 pytestmark = pytest.mark.schema
 
@@ -23,28 +24,30 @@ def _client(clients: Any, surface: str) -> Any:
     return clients.v1() if surface == "v1" else clients.aoai(surface)
 
 
-def _wait(check: Any, what: str, timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-    return value
-
-
 def _processed(client: Any, file_id: str) -> Any:
-    return _wait(
+    return wait_until(
         lambda: (f := client.files.retrieve(file_id)).status in ("processed", "error") and f,
         f"{file_id} processed",
     )
 
 
+def _uploaded(client: Any, content: bytes, name: str = "t.jsonl") -> Any:
+    """A fine-tune file, uploaded and processed."""
+    return _processed(client, client.files.create(file=(name, io.BytesIO(content)), purpose="fine-tune").id)
+
+
 def _job_done(
     client: Any, job_id: str, statuses: tuple[str, ...] = ("succeeded", "failed", "cancelled")
 ) -> Any:
-    return _wait(
+    return wait_until(
         lambda: (j := client.fine_tuning.jobs.retrieve(job_id)).status in statuses and j, f"{job_id}"
     )
+
+
+def _trained(client: Any, content: bytes) -> Any:
+    """A succeeded job of the base model on `content`."""
+    training = _uploaded(client, content)
+    return _job_done(client, client.fine_tuning.jobs.create(model=BASE, training_file=training.id).id)
 
 
 @pytest.mark.parametrize("surface", SURFACES)
@@ -56,28 +59,16 @@ def test_files_routes(clients, surface, sample_training, content_server):
     assert _processed(client, created.id).status == "processed"
     assert [f.id for f in client.files.list(purpose="fine-tune")] == [created.id]
     assert client.files.content(created.id).read() == sample_training
-    imported = client.post(
-        "/files/import",
-        cast_to=FileObject,
-        body={
-            "purpose": "fine-tune",
-            "filename": "imported.jsonl",
-            "content_url": content_server("train.jsonl"),
-        },
-    )
-    assert imported.status == "pending" and imported.filename == "imported.jsonl"
-    done = _processed(client, imported.id)
+    # /files/import has no SDK method: the client's own generic post sends it (auth, retries, parsing).
+    imports = [
+        client.post("/files/import", cast_to=FileObject, body={
+            "purpose": "fine-tune", "filename": name, "content_url": content_server(path)})
+        for name, path in (("imported.jsonl", "train.jsonl"), ("missing.jsonl", "missing.jsonl"))
+    ]
+    assert imports[0].status == "pending" and imports[0].filename == "imported.jsonl"
+    done = _processed(client, imports[0].id)
     assert done.status == "processed" and done.bytes == len(sample_training)
-    missing = client.post(
-        "/files/import",
-        cast_to=FileObject,
-        body={
-            "purpose": "fine-tune",
-            "filename": "missing.jsonl",
-            "content_url": content_server("missing.jsonl"),
-        },
-    )
-    failed = _processed(client, missing.id)
+    failed = _processed(client, imports[1].id)
     assert failed.status == "error" and "HTTP 404" in failed.status_details
     bad = client.files.create(file=("bad.jsonl", io.BytesIO(b"not json\n")), purpose="fine-tune")
     assert "Line 1" in _processed(client, bad.id).status_details
@@ -91,9 +82,7 @@ def test_files_routes(clients, surface, sample_training, content_server):
 @pytest.mark.parametrize("surface", SURFACES)
 def test_job_routes(clients, surface, sample_training):
     client = _client(clients, surface)
-    training = client.files.create(file=("t.jsonl", io.BytesIO(sample_training)), purpose="fine-tune")
-    validation = client.files.create(file=("v.jsonl", io.BytesIO(sample_training)), purpose="fine-tune")
-    _processed(client, training.id), _processed(client, validation.id)
+    training, validation = _uploaded(client, sample_training), _uploaded(client, sample_training, "v.jsonl")
     job = client.fine_tuning.jobs.create(
         model=BASE,
         training_file=training.id,
@@ -115,7 +104,7 @@ def test_job_routes(clients, surface, sample_training):
     if surface != "2024-10-21":  # pause and resume are not in the GA spec
         clients.emulator.set_timings(job_duration_seconds=4, job_steps=40, job_start_delay_seconds=0)
         third = client.fine_tuning.jobs.create(model=BASE, training_file=training.id)
-        _wait(
+        wait_until(
             lambda: any(e.type == "metrics" for e in client.fine_tuning.jobs.list_events(third.id)), "a step"
         )
         assert client.fine_tuning.jobs.pause(third.id).status == "paused"
@@ -135,9 +124,7 @@ def test_model_routes(clients, surface, sample_training):
     client = _client(clients, surface)
     listed = {m.id: m for m in client.models.list()}
     assert BASE in listed and "gpt-4o-mini" in listed
-    training = client.files.create(file=("t.jsonl", io.BytesIO(sample_training)), purpose="fine-tune")
-    _processed(client, training.id)
-    job = _job_done(client, client.fine_tuning.jobs.create(model=BASE, training_file=training.id).id)
+    job = _trained(client, sample_training)
     model = client.models.retrieve(job.fine_tuned_model).model_dump()
     assert model["model"] == BASE and model["fine_tune"] == job.id and model["capabilities"]["inference"]
     assert job.fine_tuned_model in {m.id for m in client.models.list()}
@@ -149,8 +136,7 @@ def test_model_routes(clients, surface, sample_training):
 def test_job_created_from_a_raw_body_answers_the_v1_shape(clients, sample_training):
     """The v1 client parses leniently; check the raw create answer field by field as well."""
     client = clients.v1()
-    training = client.files.create(file=("t.jsonl", io.BytesIO(sample_training)), purpose="fine-tune")
-    _processed(client, training.id)
+    training = _uploaded(client, sample_training)
     raw = client.fine_tuning.jobs.with_raw_response.create(model=BASE, training_file=training.id)
     body = raw.http_response.json()
     assert isinstance(body["seed"], int) and body["result_files"] is None and body["organization_id"] is None

@@ -3,22 +3,19 @@ checked explicitly, field by field, on the emulator's answers to the real client
 
 from __future__ import annotations
 
-import io
 import re
 
 import openai
 import pytest
 
-from tests.schema.test_data_plane import BASE, _job_done, _processed
+from tests.schema.test_data_plane import BASE, _job_done, _uploaded
 
 pytestmark = pytest.mark.schema
 
 
 def test_job_lifecycle_as_recorded(clients, sample_training):
     client = clients.aoai("2025-04-01-preview")
-    training = client.files.create(file=("t.jsonl", io.BytesIO(sample_training)), purpose="fine-tune")
-    validation = client.files.create(file=("v.jsonl", io.BytesIO(sample_training)), purpose="fine-tune")
-    _processed(client, training.id), _processed(client, validation.id)
+    training, validation = _uploaded(client, sample_training), _uploaded(client, sample_training, "v.jsonl")
     raw = client.fine_tuning.jobs.with_raw_response.create(
         model=BASE, training_file=training.id, validation_file=validation.id, extra_body={"trainingType": 1}
     )
