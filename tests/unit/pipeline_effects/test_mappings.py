@@ -25,7 +25,7 @@ def job(**changes) -> FineTuningJob:
             "status": "running", "training_file": "file-t", "validation_file": None, "result_files": None,
             "hyperparameters": {"n_epochs": 2}, "organization_id": None, "seed": 1, "trained_tokens": None,
             "fine_tuned_model": None, "finished_at": None, "error": None, **changes}
-    return FineTuningJob.model_validate(data)
+    return FineTuningJob.construct(**data)  # as the SDK parses answers (non-strict: Azure sends nulls)
 
 
 def test_job_request_carries_the_run_and_leaves_out_unset_values() -> None:
