@@ -191,3 +191,26 @@ def test_patch_changes_the_capacity_and_the_rate_limit(fresh_emulator):
             PatchResourceTagsAndSku(sku=Sku(name="GlobalStandard", capacity=4)),
         ).result()
     assert getattr(refused.value, "status_code", None) == 400
+
+
+def test_a_model_fine_tuned_from_a_fine_tuned_model_keeps_what_its_parent_learned(fresh_emulator):
+    fresh_emulator.set_timings(deployment_seconds=0)
+    client = fresh_emulator.openai_client()
+    sample = upload_processed(client, (SAMPLE / "training.jsonl").read_bytes(), "sample.jsonl")
+    parent = wait_job(client, client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=sample.id).id)
+    more = upload_processed(client)  # "Question i?" -> "Answer i."
+    child = wait_job(
+        client, client.fine_tuning.jobs.create(model=parent.fine_tuned_model, training_file=more.id).id
+    )
+    assert child.status == "succeeded" and child.fine_tuned_model.startswith(parent.fine_tuned_model + ".ft-")
+    deploy(fresh_emulator, "child", child.fine_tuned_model)
+
+    def ask(question: str) -> str:
+        messages = [{"role": "user", "content": question}]
+        return client.chat.completions.create(model="child", messages=messages).choices[0].message.content
+
+    assert ask("Question 3?") == "Answer 3."
+    assert (
+        ask("What is Bicep?")
+        == "A declarative language for describing Azure resources that compiles to ARM templates."
+    )
