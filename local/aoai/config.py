@@ -36,6 +36,11 @@ class Timings:
     job_steps: int = 10
     deployment_seconds: float = 2.0
     token_lifetime_seconds: int = 3600
+    # Chat requests per minute a deployment serves per capacity unit (0: no limit). Azure's fine-tuned
+    # Standard deployments serve about 1 per unit in practice; the default keeps tests unthrottled.
+    requests_per_minute_per_capacity: float = 600.0
+    # Azure deletes a Developer-tier deployment 24 h after it was created.
+    developer_deployment_lifetime_seconds: float = 86_400.0
 
     @classmethod
     def fast(cls) -> Timings:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import uuid
 from typing import Any
 
 from aiohttp import web
@@ -49,22 +51,25 @@ def aoai_unauthorized(bearer: bool) -> EmulatorError:
 
 
 def arm_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> EmulatorError:
-    """Azure Resource Manager error: {"error": {"code", "message", "target", "details"}}."""
-    return EmulatorError(
-        status, {"error": {"code": code, "message": message, "target": None, "details": []}}, headers
-    )
+    """Azure Resource Manager error: {"error": {"code", "message", "details"}} (`target`, a string, only
+    when an error names one: never null, per the ARM RPC's common-api-details)."""
+    return EmulatorError(status, {"error": {"code": code, "message": message, "details": []}}, headers)
 
 
 def entra_error(status: int, error: str, description: str, codes: list[int]) -> EmulatorError:
-    """Entra ID (AAD v2) token endpoint error body."""
+    """Entra ID (AAD v2) token endpoint error body, with its timestamp and trace/correlation GUIDs."""
+    timestamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    trace_id, correlation_id = str(uuid.uuid4()), str(uuid.uuid4())
     return EmulatorError(
         status,
         {
             "error": error,
-            "error_description": description,
+            "error_description": f"{description}\r\nTrace ID: {trace_id}\r\nCorrelation ID: "
+            f"{correlation_id}\r\nTimestamp: {timestamp}",
             "error_codes": codes,
-            "trace_id": "",
-            "correlation_id": "",
+            "timestamp": timestamp,
+            "trace_id": trace_id,
+            "correlation_id": correlation_id,
         },
     )
 
@@ -85,7 +90,7 @@ def injected_fault(
     if surface == "arm":
         return arm_error(status, code, message, headers)
     if surface == "entra":
-        return EmulatorError(
-            status, {"error": "temporarily_unavailable", "error_description": message}, headers
-        )
+        error = entra_error(status, "temporarily_unavailable", message, [])
+        error.headers = headers
+        return error
     return EmulatorError(status, {"error": {"code": code, "message": message}}, headers)

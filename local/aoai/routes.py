@@ -18,7 +18,7 @@ from local.aoai.errors import (
     injected_fault,
     resource_not_found,
 )
-from local.aoai.handlers import arm, chat, control, entra, files, jobs
+from local.aoai.handlers import arm, chat, control, entra, file_import, files, jobs, models
 from local.aoai.handlers.common import now, state_of
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -39,6 +39,9 @@ DATA_PLANE: list[tuple[str, str, str, Handler]] = [
     ("POST", "/fine_tuning/jobs/{job_id}/resume", "jobs.resume", jobs.resume),
     ("GET", "/fine_tuning/jobs/{job_id}/events", "jobs.events", jobs.events),
     ("GET", "/fine_tuning/jobs/{job_id}/checkpoints", "jobs.checkpoints", jobs.checkpoints),
+    ("POST", "/files/import", "files.import_url", file_import.import_file),
+    ("GET", "/models", "models.list", models.list_models),
+    ("GET", "/models/{model_id}", "models.retrieve", models.retrieve),
 ]
 ARM_ACCOUNT = (
     "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{account}"
@@ -55,6 +58,7 @@ OTHER: list[tuple[str, str, str, str, Handler]] = [
     ("v1", "POST", "/openai/v1/chat/completions", "chat.completions", chat.v1_chat),
     ("arm", "PUT", ARM_DEPLOYMENT + "/{name}", "deployments.put", arm.put_deployment),
     ("arm", "GET", ARM_DEPLOYMENT + "/{name}", "deployments.get", arm.get_deployment),
+    ("arm", "PATCH", ARM_DEPLOYMENT + "/{name}", "deployments.patch", arm.patch_deployment),
     ("arm", "DELETE", ARM_DEPLOYMENT + "/{name}", "deployments.delete", arm.delete_deployment),
     ("arm", "GET", ARM_DEPLOYMENT, "deployments.list", arm.list_deployments),
     (
@@ -163,13 +167,16 @@ async def render_and_log(request: web.Request, handler: Handler) -> web.StreamRe
         response = web.json_response(
             {"error": {"code": "internalFailure", "message": "Emulator error."}}, status=500
         )
-    if not response.prepared:
-        request_id = str(uuid.uuid4())
-        response.headers.setdefault("x-request-id", request_id)
-        response.headers.setdefault("apim-request-id", request_id)
-        response.headers.setdefault("x-ms-request-id", request_id)
     log.info("%s %s %s", request.method, request.path, response.status)
     return response
+
+
+async def add_request_ids(request: web.Request, response: web.StreamResponse) -> None:
+    """Every response, streamed ones included, carries one fresh id under the three names Azure uses."""
+    request_id = str(uuid.uuid4())
+    response.headers.setdefault("x-request-id", request_id)
+    response.headers.setdefault("apim-request-id", request_id)
+    response.headers.setdefault("x-ms-request-id", request_id)
 
 
 @web.middleware

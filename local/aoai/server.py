@@ -15,12 +15,17 @@ from aiohttp import web
 from local.aoai import config
 from local.aoai.config import Timings
 from local.aoai.handlers.common import INFO, STATE, TASKS, now
+from local.aoai.handlers.file_import import schedule_import
 from local.aoai.handlers.files import schedule_validation
+from local.aoai.handlers.jobs import schedule_digest
+from local.aoai.models.catalog import CL100K, O200K
 from local.aoai.models.store import EmulatorState
-from local.aoai.routes import add_routes, gate, render_and_log
+from local.aoai.models.tokenizer import encoding
+from local.aoai.routes import add_request_ids, add_routes, gate, render_and_log
 from local.aoai.tls import create_tls_files
 
 TICK_SECONDS = 0.2
+ENCODINGS = (O200K, CL100K)
 MAX_UPLOAD_FIELDS = 1 << 20  # JSON and form bodies; file uploads stream and are not limited by this
 
 
@@ -73,6 +78,7 @@ class EmulatorServer:
         app[STATE] = self._state
         app[INFO] = {}
         app[TASKS] = set()
+        app.on_response_prepare.append(add_request_ids)
         add_routes(app)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
@@ -98,6 +104,12 @@ class EmulatorServer:
         app[INFO].update(self._info)
         for record in self._state.files.unchecked():
             schedule_validation(app, record.id)
+        for record in self._state.files.importing():  # an import cut by a restart is fetched again
+            schedule_import(app, record.id, record.source_url or "")
+        for job in self._state.jobs.undigested():  # a restart during a read reads again
+            schedule_digest(app, job.id)
+        for name in ENCODINGS:  # built off the event loop, before the first chat or job needs them
+            asyncio.get_running_loop().run_in_executor(None, encoding, name)
         self._ticker = asyncio.get_running_loop().create_task(self._tick())
 
     async def _tick(self) -> None:

@@ -25,6 +25,8 @@ TIMING_FLAGS = {
     "job_steps": "training steps per job (one metrics event each)",
     "deployment_seconds": "seconds a deployment takes to provision",
     "token_lifetime_seconds": "lifetime of issued bearer tokens",
+    "requests_per_minute_per_capacity": "chat requests per minute per deployment capacity unit (0: no limit)",
+    "developer_deployment_lifetime_seconds": "seconds until a Developer deployment is deleted (Azure: 24 h)",
 }
 
 

@@ -41,6 +41,9 @@ def test_dropping_the_sample_ends_completed_with_a_deployment_that_answered(clie
     summary_blob = report["summary"].split("/", 1)[1]
     summary = json.loads(client.read_blob(client.reports_container, summary_blob))
     assert summary["instance_id"] == instance_id
+    # the job billed exactly the trained tokens validation estimated (model encoding x the run's epochs)
+    training = next(v for v in summary["validation"] if v["role"] == "training")
+    assert job["trained_tokens"] == training["estimated_trained_tokens"] == summary["job"]["trained_tokens"]
     assert client.list_blobs(client.datasets_container, f"{run}/") == [
         f"{run}/finetune.json", f"{run}/training.jsonl", f"{run}/validation.jsonl"]
 

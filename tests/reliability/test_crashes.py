@@ -67,8 +67,12 @@ def _widen_deploy(client: StackClient) -> dict[str, Any]:
     return {}
 
 
-def _widen_nothing(client: StackClient) -> dict[str, Any]:
-    return {}  # the smoke test is one chat call: caught by polling the status every 20 ms
+def _widen_smoke_test(client: StackClient) -> dict[str, Any]:
+    # One chat request per 10 s for the run's capacity-1 deployment: the deploy stage's readiness
+    # probe takes it, the smoke test's call is refused with Retry-After: 10, which the SDK honours.
+    # (A 20 ms status poll alone could miss the one-call stage on a loaded machine.)
+    set_timings(client, requests_per_minute_per_capacity=6)
+    return {}
 
 
 STAGES: dict[str, Callable[[StackClient], dict[str, Any]]] = {
@@ -77,7 +81,7 @@ STAGES: dict[str, Callable[[StackClient], dict[str, Any]]] = {
     "files_ready": _widen_files_ready,
     "monitor": _widen_training,
     "deploy": _widen_deploy,
-    "smoke_test": _widen_nothing,
+    "smoke_test": _widen_smoke_test,
 }
 
 

@@ -9,6 +9,7 @@ from aiohttp import web
 from local.aoai import config
 from local.aoai.errors import arm_error
 from local.aoai.handlers.common import info_of, json_body, now, state_of
+from local.aoai.models.deployments import DeploymentRecord
 
 ACCOUNT_PATH = (
     "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{account}"
@@ -16,12 +17,9 @@ ACCOUNT_PATH = (
 
 
 def retry_after(remaining: float) -> str:
-    """Seconds to wait before polling again: whole seconds as ARM sends them, or a decimal under one
-    second (azure-core parses floats) so fast test timings are not stretched; never 0, which
-    azure-core ignores in favour of its 30 s default polling interval."""
-    if remaining >= 1:
-        return str(math.ceil(remaining))
-    return f"{max(0.1, math.ceil(remaining * 10) / 10):.1f}"
+    """Whole seconds to wait before polling again (the ARM RPC's integer Retry-After); never 0, which
+    azure-core ignores in favour of its polling interval (30 s by default)."""
+    return str(max(1, math.ceil(remaining)))
 
 
 def _check_scope(request: web.Request) -> None:
@@ -59,28 +57,48 @@ async def put_deployment(request: web.Request) -> web.Response:
         request, arm_error(400, "InvalidRequestContent", "The request content is not valid JSON.")
     )
     state.advance(now())
-    record, created = state.deployments.put(name, body, state.jobs.fine_tuned_models(), now())
+    record, created = state.deployments.put(name, body, state.jobs.deployable_models(), now())
+    state.inference.limiter.forget(name)
     state.save()
     remaining = max(0.0, record.ready_at - now())
     headers = {
         "Azure-AsyncOperation": _operation_url(request, record.operation_id),
         "Retry-After": retry_after(remaining),
     }
-    return web.json_response(
-        record.to_arm(_resource_id(name)), status=201 if created else 200, headers=headers
+    return web.json_response(_arm(request, record), status=201 if created else 200, headers=headers)
+
+
+def _arm(request: web.Request, record: DeploymentRecord) -> dict:
+    per_unit = state_of(request).timings.requests_per_minute_per_capacity
+    return record.to_arm(_resource_id(record.name), per_unit)
+
+
+async def patch_deployment(request: web.Request) -> web.Response:
+    """Deployments_Update: 202 + Location (final-state-via location) + Retry-After, as the spec allows."""
+    _check_scope(request)
+    state = state_of(request)
+    body = await json_body(
+        request, arm_error(400, "InvalidRequestContent", "The request content is not valid JSON.")
     )
+    record = state.deployments.patch(request.match_info["name"], body, now())
+    state.save()
+    headers = {
+        "Location": _operation_url(request, record.operation_id),
+        "Retry-After": retry_after(record.ready_at - now()),
+    }
+    return web.json_response(_arm(request, record), status=202, headers=headers)
 
 
 async def get_deployment(request: web.Request) -> web.Response:
     _check_scope(request)
-    name = request.match_info["name"]
-    return web.json_response(state_of(request).deployments.get(name).to_arm(_resource_id(name)))
+    return web.json_response(_arm(request, state_of(request).deployments.get(request.match_info["name"])))
 
 
 async def delete_deployment(request: web.Request) -> web.Response:
     _check_scope(request)
     state = state_of(request)
     existed = state.deployments.delete(request.match_info["name"])
+    state.inference.limiter.forget(request.match_info["name"])
     state.save()
     return web.Response(status=200 if existed else 204)
 
@@ -88,7 +106,7 @@ async def delete_deployment(request: web.Request) -> web.Response:
 async def list_deployments(request: web.Request) -> web.Response:
     _check_scope(request)
     records = state_of(request).deployments.records.values()
-    return web.json_response({"value": [r.to_arm(_resource_id(r.name)) for r in records]})
+    return web.json_response({"value": [_arm(request, r) for r in records]})
 
 
 async def operation_status(request: web.Request) -> web.Response:
@@ -98,5 +116,10 @@ async def operation_status(request: web.Request) -> web.Response:
         )
     record = state_of(request).deployments.find_operation(request.match_info["operation_id"])
     body = record.operation()
-    headers = {"Retry-After": retry_after(record.ready_at - now())} if body["status"] == "InProgress" else {}
+    in_progress = body["status"] == "InProgress"
+    headers = {"Retry-After": retry_after(record.ready_at - now())} if in_progress else {}
+    if record.operation_kind == "update":  # a PATCH's Location: 202 while running, then the resource
+        if in_progress:
+            return web.json_response(body, status=202, headers=headers | {"Location": str(request.url)})
+        return web.json_response(_arm(request, record))
     return web.json_response(body, headers=headers)

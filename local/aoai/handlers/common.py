@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
@@ -26,6 +27,23 @@ def info_of(request: web.Request) -> dict[str, Any]:
 
 def now() -> float:
     return time.time()
+
+
+def is_v1(request: web.Request) -> bool:
+    """Whether the request came in on the /openai/v1 surface."""
+    return (request.match_info.route.name or "").startswith("v1:")
+
+
+def location(request: web.Request, item_id: str, collection: str | None = None) -> str:
+    """The absolute URL of an item just created: `collection` (default: the request's path) + its id."""
+    return f"{info_of(request)['endpoint']}{(collection or request.path).rstrip('/')}/{item_id}"
+
+
+def run_in_background(app: web.Application, work: Any) -> None:
+    """Run the coroutine `work` as a task the server keeps until it ends."""
+    task = asyncio.get_running_loop().create_task(work)
+    app[TASKS].add(task)
+    task.add_done_callback(app[TASKS].discard)
 
 
 async def json_body(request: web.Request, error: Any = None) -> dict[str, Any]:

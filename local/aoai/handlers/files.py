@@ -8,7 +8,7 @@ from pathlib import Path
 from aiohttp import BodyPartReader, web
 
 from local.aoai.errors import aoai_error
-from local.aoai.handlers.common import STATE, TASKS, list_page, now, state_of
+from local.aoai.handlers.common import STATE, is_v1, list_page, location, now, run_in_background, state_of
 from local.aoai.models.common import parse_limit
 from local.aoai.models.validation import check_jsonl_file
 
@@ -35,9 +35,7 @@ def schedule_validation(app: web.Application, file_id: str) -> None:
         state.files.set_verdict(file_id, problem)
         state.save()
 
-    task = asyncio.get_running_loop().create_task(check())
-    app[TASKS].add(task)
-    task.add_done_callback(app[TASKS].discard)
+    run_in_background(app, check())
 
 
 async def create(request: web.Request) -> web.Response:
@@ -71,7 +69,9 @@ async def create(request: web.Request) -> web.Response:
     state.save()
     if not record.checked:
         schedule_validation(request.app, file_id)
-    return web.json_response(record.to_api(), status=201, headers={"Location": f"{request.path}/{file_id}"})
+    return web.json_response(
+        record.to_api(is_v1(request)), status=201, headers={"Location": location(request, file_id)}
+    )
 
 
 async def list_files(request: web.Request) -> web.Response:
@@ -82,11 +82,12 @@ async def list_files(request: web.Request) -> web.Response:
     records, has_more = state_of(request).files.list(
         query.get("purpose"), query.get("after"), parse_limit(query.get("limit"), 10_000), order
     )
-    return list_page([r.to_api() for r in records], has_more)
+    return list_page([r.to_api(is_v1(request)) for r in records], has_more)
 
 
 async def retrieve(request: web.Request) -> web.Response:
-    return web.json_response(state_of(request).files.get(request.match_info["file_id"]).to_api())
+    record = state_of(request).files.get(request.match_info["file_id"])
+    return web.json_response(record.to_api(is_v1(request)))
 
 
 async def delete(request: web.Request) -> web.Response:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from aiohttp import web
 
-from local.aoai.handlers.common import json_body, list_page, now, state_of
+from local.aoai.handlers.common import STATE, json_body, list_page, location, now, run_in_background, state_of
 from local.aoai.models.common import paginate, parse_limit
+from local.aoai.models.learning import digest_training_file
 
 METADATA_KEY = re.compile(r"^metadata\[(.+)\]$")
 
@@ -17,13 +19,30 @@ def _saved(request: web.Request, body: dict, status: int = 200, headers: dict | 
     return web.json_response(body, status=status, headers=headers)
 
 
+def schedule_digest(app: web.Application, job_id: str) -> None:
+    """Read the job's training file in a worker thread: the tokens it bills and the examples it learns."""
+    state = app[STATE]
+    record = state.jobs.records[job_id]
+    path = state.files.blob_path(record.training_file)
+
+    async def read() -> None:
+        digest = await asyncio.get_running_loop().run_in_executor(
+            None, digest_training_file, path, record.model
+        )
+        state.jobs.digest(job_id, digest)
+        state.save()
+
+    run_in_background(app, read())
+
+
 async def create(request: web.Request) -> web.Response:
     body = await json_body(request)
     state = state_of(request)
     state.advance(now())
     record = state.jobs.create(body, now())
+    schedule_digest(request.app, record.id)
     state.advance(now())
-    return _saved(request, record.to_api(), 201, {"Location": f"{request.path}/{record.id}"})
+    return _saved(request, record.to_api(), 201, {"Location": location(request, record.id)})
 
 
 async def list_jobs(request: web.Request) -> web.Response:

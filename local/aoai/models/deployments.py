@@ -1,4 +1,5 @@
-"""Model deployments (ARM): validation, lifecycle Accepted -> Creating -> Succeeded | Failed."""
+"""Model deployments (ARM): validation, lifecycle Accepted -> Creating -> Succeeded | Failed, PATCH of
+the SKU capacity, Developer-tier expiry, and the async operations that report them."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ from typing import Any
 from local.aoai import config
 from local.aoai.config import Timings
 from local.aoai.errors import arm_error
+from local.aoai.models.catalog import BASE_MODELS
 from local.aoai.models.common import new_id
 from local.aoai.models.faults import Faults
 
 SKU_NAMES = {"standard", "globalstandard", "developer", "developertier"}
+DEVELOPER_SKUS = {"developer", "developertier"}
 TERMINAL = {"Succeeded", "Failed"}
+OPERATIONS = (
+    f"/subscriptions/{config.SUBSCRIPTION_ID}/providers/Microsoft.CognitiveServices/locations/"
+    f"{config.LOCATION}/operationResults"
+)
 
 
 def _iso(at: float) -> str:
@@ -35,8 +42,16 @@ class DeploymentRecord:
     modified_at: float = 0.0
     failure: dict[str, Any] | None = None
     tags: dict[str, str] | None = None
+    expires_at: float | None = None  # Developer tier: deleted by the service 24 h after creation
+    operation_kind: str = "create"  # "update": a PATCH, polled through its Location (ARM RPC)
+    new_capacity: int | None = None  # the capacity a PATCH in progress applies at ready_at
 
-    def to_arm(self, resource_id: str) -> dict[str, Any]:
+    @property
+    def fine_tuned(self) -> bool:
+        return self.model_name not in BASE_MODELS
+
+    def to_arm(self, resource_id: str, requests_per_minute_per_unit: float) -> dict[str, Any]:
+        per_ten_seconds = requests_per_minute_per_unit * self.capacity / 6
         return {
             "id": resource_id,
             "name": self.name,
@@ -62,14 +77,18 @@ class DeploymentRecord:
                 "versionUpgradeOption": "NoAutoUpgrade",
                 "currentCapacity": self.capacity,
                 "capabilities": {"chatCompletion": "true"},
-                "rateLimits": [{"key": "request", "renewalPeriod": 10, "count": self.capacity}],
+                "rateLimits": [{"key": "request", "renewalPeriod": 10, "count": round(per_ten_seconds, 3)}]
+                if per_ten_seconds
+                else [],
             },
         }
 
     def operation(self) -> dict[str, Any]:
-        status = {"Succeeded": "Succeeded", "Failed": "Failed"}.get(self.state, "InProgress")
+        """The ARM operation resource: `id` is its full resource path (ARM RPC async-api-reference)."""
+        done = self.state in TERMINAL and self.new_capacity is None
+        status = ("Failed" if self.state == "Failed" else "Succeeded") if done else "InProgress"
         body: dict[str, Any] = {
-            "id": self.operation_id,
+            "id": f"{OPERATIONS}/{self.operation_id}",
             "name": self.operation_id,
             "status": status,
             "startTime": _iso(self.modified_at or self.created_at),
@@ -99,12 +118,7 @@ class DeploymentsModel:
                 return record
         raise arm_error(404, "NotFound", f"Operation '{operation_id}' not found.")
 
-    def put(
-        self, name: str, body: dict[str, Any], fine_tuned_models: set[str], now: float
-    ) -> tuple[DeploymentRecord, bool]:
-        """Create or update; returns the record and whether it was created."""
-        sku = body.get("sku") or {}
-        model = (body.get("properties") or {}).get("model") or {}
+    def _check_sku(self, sku: dict[str, Any]) -> tuple[str, int]:
         sku_name = sku.get("name")
         if not isinstance(sku_name, str) or sku_name.lower() not in SKU_NAMES:
             raise arm_error(
@@ -116,23 +130,33 @@ class DeploymentsModel:
         capacity = sku.get("capacity", 1)
         if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
             raise arm_error(400, "InvalidCapacity", "The sku capacity must be a positive integer.")
+        return sku_name, capacity
+
+    def put(
+        self, name: str, body: dict[str, Any], deployable: set[str], now: float
+    ) -> tuple[DeploymentRecord, bool]:
+        """Create or update; `deployable` = the account's fine-tuned models and kept checkpoints."""
+        sku_name, capacity = self._check_sku(body.get("sku") or {})
+        model = (body.get("properties") or {}).get("model") or {}
         model_name = model.get("name")
-        if model_name not in fine_tuned_models:
+        if model_name not in deployable and model_name not in BASE_MODELS:
             raise arm_error(
                 400,
                 "DeploymentModelNotSupported",
                 f"The model 'Format:{model.get('format')},Name:{model_name},"
                 f"Version:{model.get('version')}' of account deployment is not supported: "
-                "it is not the fine-tuned model of a succeeded job.",
+                "it is neither a base model of this account nor a fine-tuned model (or checkpoint) of a "
+                "succeeded job.",
             )
-        active = [r for r in self.records.values() if r.name != name and r.state != "Failed"]
-        if len(active) >= config.MAX_FINE_TUNED_DEPLOYMENTS:
+        if model_name in BASE_MODELS and sku_name.lower() in DEVELOPER_SKUS:
             raise arm_error(
                 400,
-                "InsufficientQuota",
-                f"This account already has {len(active)} fine-tuned model deployments, the maximum allowed. "
-                "Delete a deployment, then retry.",
+                "InvalidResourceProperties",
+                f"The Developer SKU is for fine-tuned models; deploy the base model '{model_name}' as "
+                "Standard or GlobalStandard.",
             )
+        if model_name not in BASE_MODELS:
+            self._check_fine_tuned_quota(name)
         created = name not in self.records
         failure = self.faults.take_deployment_failure(name)
         record = DeploymentRecord(
@@ -149,24 +173,71 @@ class DeploymentsModel:
             failure=asdict(failure) if failure else None,
             tags=body.get("tags"),
         )
+        if sku_name.lower() in DEVELOPER_SKUS:
+            record.expires_at = record.created_at + self.timings.developer_deployment_lifetime_seconds
         self.records[name] = record
         self.advance(now)
         return record, created
 
+    def _check_fine_tuned_quota(self, name: str) -> None:
+        # Azure's limit of 5 fine-tuned deployments per resource; Developer ones count too (no source
+        # says otherwise). Base-model deployments have their own, larger limit.
+        active = [r for r in self.records.values() if r.name != name and r.state != "Failed" and r.fine_tuned]
+        if len(active) >= config.MAX_FINE_TUNED_DEPLOYMENTS:
+            raise arm_error(
+                400,
+                "InsufficientQuota",
+                f"This account already has {len(active)} fine-tuned model deployments, the maximum allowed. "
+                "Delete a deployment, then retry.",
+            )
+
+    def patch(self, name: str, body: dict[str, Any], now: float) -> DeploymentRecord:
+        """Deployments_Update: change the SKU capacity (and tags); applied after deployment_seconds / 2."""
+        record = self.get(name)
+        sku = body.get("sku")
+        if sku is not None and not isinstance(sku, dict):
+            raise arm_error(400, "InvalidRequestContent", "sku must be an object with name and capacity.")
+        if record.state != "Succeeded" or record.new_capacity is not None:
+            raise arm_error(
+                409,
+                "Conflict",
+                f"The deployment '{name}' is {record.state} or being updated; retry when it has Succeeded.",
+            )
+        if sku:
+            sku_name, capacity = self._check_sku({"name": record.sku_name, **sku})
+            if sku_name.lower() != record.sku_name.lower():
+                raise arm_error(
+                    400,
+                    "InvalidResourceProperties",
+                    f"The SKU of the deployment '{name}' cannot change from {record.sku_name} to {sku_name}; "
+                    "create a new deployment instead.",
+                )
+            record.new_capacity = capacity
+        if isinstance(body.get("tags"), dict):
+            record.tags = body["tags"]
+        record.operation_id, record.operation_kind = new_id("op", "-"), "update"
+        record.modified_at, record.ready_at = now, now + self.timings.deployment_seconds / 2
+        self.advance(now)
+        return record
+
     def advance(self, now: float) -> bool:
         changed = False
-        for record in self.records.values():
-            if record.state in TERMINAL:
-                continue
-            if now >= record.ready_at:
-                record.state = "Failed" if record.failure else "Succeeded"
+        for record in list(self.records.values()):
+            if record.expires_at is not None and now >= record.expires_at:
+                del self.records[record.name]  # the service deletes an expired Developer deployment
                 changed = True
-            elif (
-                record.state == "Accepted"
-                and now >= record.modified_at + (record.ready_at - record.modified_at) / 3
-            ):
-                record.state = "Creating"
+            elif record.new_capacity is not None and now >= record.ready_at:
+                record.capacity, record.new_capacity = record.new_capacity, None
                 changed = True
+            elif record.state not in TERMINAL:
+                if now >= record.ready_at:
+                    record.state = "Failed" if record.failure else "Succeeded"
+                    changed = True
+                elif record.state == "Accepted" and now >= record.modified_at + (
+                    record.ready_at - record.modified_at
+                ) / 3:
+                    record.state = "Creating"
+                    changed = True
         return changed
 
     def delete(self, name: str) -> bool:

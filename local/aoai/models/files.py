@@ -27,8 +27,10 @@ class FileRecord:
     status_details: str | None = None
     verdict: str | None = None  # "ok" or the validation message, once checked
     checked: bool = False
+    source_url: str | None = None  # /files/import: where the content is being fetched from
 
-    def to_api(self) -> dict[str, Any]:
+    def to_api(self, v1: bool = False) -> dict[str, Any]:
+        """The File object; on /openai/v1 `status_details` is a string or absent, never null."""
         body: dict[str, Any] = {
             "object": "file",
             "id": self.id,
@@ -39,6 +41,8 @@ class FileRecord:
             "status": self.status,
             "status_details": self.status_details,
         }
+        if v1 and self.status_details is None:
+            del body["status_details"]
         return body
 
 
@@ -93,13 +97,43 @@ class FilesModel:
         self.records[file_id] = record
         return record
 
+    def add_import(self, filename: str, purpose: str, url: str, now: float) -> FileRecord:
+        """A file whose content is still being fetched from `url`: pending until it arrives."""
+        file_id, _ = self.new_upload()
+        record = self.add(file_id, filename, purpose, 0, now)
+        record.source_url = url
+        if record.verdict == "ok":  # not checked before its content is here
+            record.verdict, record.checked = None, False
+        return record
+
+    def imported(self, file_id: str, size: int | None, problem: str | None) -> bool:
+        """The fetch of an import ended; returns whether the content must now be validated."""
+        record = self.records.get(file_id)
+        if record is None or record.checked:
+            return False
+        record.source_url = None
+        if problem is not None:
+            record.verdict, record.checked = problem, True
+            return False
+        record.bytes = size or 0
+        if record.purpose not in VALIDATED_PURPOSES:
+            record.verdict, record.checked = "ok", True
+            return False
+        return True
+
+    def importing(self) -> list[FileRecord]:
+        return [r for r in self.records.values() if r.source_url is not None and not r.checked]
+
     def set_verdict(self, file_id: str, problem: str | None) -> None:
         record = self.records.get(file_id)
         if record is not None and not record.checked:
             record.verdict, record.checked = problem or "ok", True
 
     def unchecked(self) -> list[FileRecord]:
-        return [r for r in self.records.values() if not r.checked and r.status == "pending"]
+        return [
+            r for r in self.records.values()
+            if not r.checked and r.status == "pending" and r.source_url is None
+        ]
 
     def advance(self, now: float) -> bool:
         changed = False

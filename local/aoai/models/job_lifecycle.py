@@ -5,10 +5,10 @@ from __future__ import annotations
 from local.aoai import config
 from local.aoai.models.common import new_id
 from local.aoai.models.jobs import JobRecord, JobsModel, add_event
+from local.aoai.models.learning import auto_epochs
 from local.aoai.models.metrics import results_csv, step_metrics
 
-AUTO_EPOCHS = 3
-CHECKPOINTS_KEPT = 3
+CHECKPOINTS_KEPT = 3  # the final model and the two epochs before it (Azure's retention)
 
 
 def advance_jobs(jobs: JobsModel, now: float) -> bool:
@@ -36,9 +36,12 @@ def _start(record: JobRecord, now: float) -> None:
     add_event(record, now, "Training started.")
 
 
-def _epochs(record: JobRecord) -> int:
+def _epochs(jobs: JobsModel, record: JobRecord) -> int:
     n_epochs = record.hyperparameters.get("n_epochs", -1)
-    return n_epochs if isinstance(n_epochs, int) and n_epochs > 0 else AUTO_EPOCHS
+    if isinstance(n_epochs, int) and n_epochs > 0:
+        return n_epochs
+    digest = jobs.learned.get(record.id)
+    return auto_epochs(digest.examples if digest else 0)
 
 
 def _step_time(record: JobRecord, step: int) -> float:
@@ -53,34 +56,44 @@ def _train(jobs: JobsModel, record: JobRecord, now: float) -> bool:
         fail_at = record.failure.get("at_step") or max(1, record.steps // 2)
     while record.steps_done < record.steps and now >= _step_time(record, record.steps_done + 1):
         record.steps_done += 1
-        _record_step(record, record.steps_done)
+        _record_step(jobs, record, record.steps_done)
         changed = True
         if fail_at is not None and record.steps_done >= fail_at:
             _fail(record, _step_time(record, record.steps_done))
             return True
-    if record.steps_done >= record.steps and record.status == "running":
-        _succeed(jobs, record, _step_time(record, record.steps))
+    if record.steps_done >= record.steps and record.status == "running" and record.digested:
+        # Success waits until the training file was read: its tokens are what the job bills.
+        digest = jobs.learned.get(record.id)
+        if digest is not None and digest.error:
+            record.failure = {"code": "invalidTrainingFile", "message": digest.error}
+            _fail(record, max(now, _step_time(record, record.steps)))
+        else:
+            _succeed(jobs, record, _step_time(record, record.steps))
         changed = True
     return changed
 
 
-def _record_step(record: JobRecord, step: int) -> None:
+def _record_step(jobs: JobsModel, record: JobRecord, step: int) -> None:
     at = _step_time(record, step)
     metrics = step_metrics(record.id, step, record.steps, record.validation_file is not None)
     record.metrics.append(metrics)
     message = f"Step {step}/{record.steps}: training loss={metrics['train_loss']:.4f}"
-    add_event(record, at, message, data=metrics)
-    epochs = min(_epochs(record), record.steps)
+    data = {k: v for k, v in metrics.items() if v is not None}
+    add_event(record, at, message, data=data)
+    epochs = min(_epochs(jobs, record), record.steps)
     boundaries = {round(record.steps * e / epochs) for e in range(1, epochs + 1)}
     if step in boundaries:
+        model = f"{record.model}.ft-{record.hex}"
         record.checkpoints.append(
             {
                 "object": "fine_tuning.job.checkpoint",
-                "id": new_id("ftckpt", "_"),
+                "id": new_id("ftchkpt"),
                 "created_at": int(at),
-                "fine_tuned_model_checkpoint": f"{record.model}.ft-{record.hex}:ckpt-step-{step}",
+                # The last epoch's checkpoint is the fine-tuned model itself; earlier ones are
+                # deployable as <model>:ckpt-step-N (recorded service output).
+                "fine_tuned_model_checkpoint": model if step == record.steps else f"{model}:ckpt-step-{step}",
                 "step_number": step,
-                "metrics": {k: v for k, v in metrics.items() if v is not None},
+                "metrics": data,
                 "fine_tuning_job_id": record.id,
             }
         )
@@ -101,7 +114,9 @@ def _fail(record: JobRecord, at: float) -> None:
 def _succeed(jobs: JobsModel, record: JobRecord, at: float) -> None:
     results = jobs.files.add_generated("results.csv", "fine-tune-results", results_csv(record.metrics), at)
     record.result_files = [results.id]
-    record.trained_tokens = max(1, record.training_bytes // 4) * _epochs(record)
+    digest = jobs.learned.get(record.id)
+    # Billed as the service bills: the examples' tokens (model encoding, capped per example) x epochs.
+    record.trained_tokens = digest.billable_tokens * _epochs(jobs, record) if digest else 0
     record.fine_tuned_model = f"{record.model}.ft-{record.hex}"
     record.status, record.finished_at = "succeeded", at
     add_event(record, at, f"Completed results file: {results.id}")

@@ -7,24 +7,10 @@ from typing import Any
 
 from local.aoai.errors import aoai_error
 
-BASE_MODELS = {
-    "gpt-4o-mini-2024-07-18",
-    "gpt-4o-mini",
-    "gpt-4o-2024-08-06",
-    "gpt-4o",
-    "gpt-4.1-2025-04-14",
-    "gpt-4.1",
-    "gpt-4.1-mini-2025-04-14",
-    "gpt-4.1-mini",
-    "gpt-4.1-nano-2025-04-14",
-    "gpt-4.1-nano",
-    "o4-mini-2025-04-16",
-    "o4-mini",
-    "gpt-35-turbo-0125",
-    "gpt-35-turbo-1106",
-    "gpt-35-turbo",
-}
 TRAINING_TYPES = {"standard", "globalstandard", "developer", "developertier"}
+# The integer form: 1 is recorded accepted by the real service (BerriAI/litellm PR #24687, which
+# sends it by default); 2 and 3 follow the order of the documented names *(inferred)*.
+TRAINING_TYPE_NUMBERS = {1: "Standard", 2: "GlobalStandard", 3: "Developer"}
 METHOD_TYPES = {"supervised", "dpo", "reinforcement"}
 SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 HYPERPARAMETERS = {"n_epochs", "batch_size", "learning_rate_multiplier", "beta"}
@@ -81,11 +67,15 @@ def method_hyperparameters(method: Any) -> dict[str, Any] | None:
     return section.get("hyperparameters") if isinstance(section, dict) else None
 
 
-def check_training_type(value: Any) -> str | None:
+def check_training_type(value: Any) -> str | int | None:
+    """The job's training type as given (echoed unchanged): a name in any case, or its integer form."""
     if value is None:
         return None
+    if isinstance(value, int) and not isinstance(value, bool) and value in TRAINING_TYPE_NUMBERS:
+        return value
     if not isinstance(value, str) or value.lower() not in TRAINING_TYPES:
-        raise _bad("trainingType must be one of Standard, GlobalStandard, Developer.", "trainingType")
+        raise _bad("trainingType must be one of Standard, GlobalStandard, Developer (or 1, 2, 3).",
+                   "trainingType")
     return value
 
 

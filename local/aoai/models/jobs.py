@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -9,9 +10,11 @@ from local.aoai import config
 from local.aoai.config import Timings
 from local.aoai.errors import aoai_error
 from local.aoai.models import job_rules
+from local.aoai.models.catalog import BASE_MODELS, FINE_TUNED
 from local.aoai.models.common import new_id, paginate
 from local.aoai.models.faults import Faults
 from local.aoai.models.files import FilesModel
+from local.aoai.models.learning import Digest, LearnedStore
 
 TERMINAL = {"succeeded", "failed", "cancelled"}
 
@@ -31,7 +34,7 @@ class JobRecord:
     seed: int | None = None
     suffix: str | None = None
     method: dict[str, Any] | None = None
-    training_type: str | None = None
+    training_type: str | int | None = None
     metadata: dict[str, str] | None = None
     integrations: list[Any] | None = None
     status: str = "pending"
@@ -41,8 +44,9 @@ class JobRecord:
     estimated_finish: float | None = None
     steps_done: int = 0
     fine_tuned_model: str | None = None
-    result_files: list[str] = field(default_factory=list)
+    result_files: list[str] | None = None  # null until the job succeeds, as the service answers
     trained_tokens: int | None = None
+    digested: bool = False  # the training file was read (tokens billed, examples learned)
     error: dict[str, Any] | None = None
     failure: dict[str, Any] | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -62,7 +66,7 @@ class JobRecord:
             "finished_at": None if self.finished_at is None else int(self.finished_at),
             "fine_tuned_model": self.fine_tuned_model,
             "organization_id": None,
-            "result_files": list(self.result_files),
+            "result_files": None if self.result_files is None else list(self.result_files),
             "status": self.status,
             "validation_file": self.validation_file,
             "training_file": self.training_file,
@@ -84,10 +88,13 @@ class JobRecord:
 
 
 class JobsModel:
-    def __init__(self, files: FilesModel, timings: Timings, faults: Faults) -> None:
+    def __init__(
+        self, files: FilesModel, timings: Timings, faults: Faults, learned: LearnedStore | None = None
+    ) -> None:
         self.files = files
         self.timings = timings
         self.faults = faults
+        self.learned = learned or LearnedStore(None)
         self.records: dict[str, JobRecord] = {}
 
     def get(self, job_id: str) -> JobRecord:
@@ -103,10 +110,36 @@ class JobsModel:
             if j.status == "succeeded" and j.fine_tuned_model
         }
 
+    def deployable_models(self) -> set[str]:
+        """Fine-tuned models and the checkpoints kept of succeeded or paused jobs."""
+        checkpoints = {
+            c["fine_tuned_model_checkpoint"]
+            for j in self.records.values()
+            if j.status in ("succeeded", "paused")
+            for c in j.checkpoints
+        }
+        return self.fine_tuned_models() | checkpoints
+
+    def job_of_model(self, model: str) -> JobRecord | None:
+        """The job whose fine-tuned model (or kept checkpoint) `model` is."""
+        match = FINE_TUNED.match(model)
+        return self.records.get(f"ftjob-{match['hex']}") if match else None
+
+    def digest(self, job_id: str, digest: Digest) -> None:
+        """Record what the job read from its training file (tokens to bill, examples to learn)."""
+        record = self.records.get(job_id)
+        if record is not None:
+            self.learned.put(job_id, digest)
+            record.digested = True
+
+    def undigested(self) -> list[JobRecord]:
+        return [j for j in self.records.values() if not j.digested and j.status not in TERMINAL]
+
     def _check_model(self, model: Any) -> str:
         if not isinstance(model, str) or not model:
             raise aoai_error(400, "invalidPayload", "The 'model' field is required.", "model")
-        if model not in job_rules.BASE_MODELS and model not in self.fine_tuned_models():
+        known = BASE_MODELS.get(model)
+        if not (known and known.fine_tune) and model not in self.fine_tuned_models():
             raise aoai_error(
                 400, "invalidPayload", "The specified base model does not support fine-tuning.", "model"
             )
@@ -130,16 +163,22 @@ class JobsModel:
             )
         return record.bytes
 
-    def _check_quota(self) -> None:
+    def _check_quota(self, now: float) -> None:
         pending = sum(1 for j in self.records.values() if j.status == "pending")
         if pending >= config.MAX_PENDING_JOBS:
-            raise aoai_error(
+            error = aoai_error(
                 429,
                 "quotaExceeded",
                 f"This resource already has {pending} fine-tuning jobs waiting to run (the limit is "
                 f"{config.MAX_PENDING_JOBS} queued and {config.MAX_RUNNING_JOBS} running). "
                 "Wait for queued jobs to finish or cancel some, then retry.",
             )
+            # Retry-After: whole seconds until the running job is expected to end and a queued one starts.
+            finishes = [j.estimated_finish for j in self.records.values()
+                        if j.status == "running" and j.estimated_finish is not None]
+            wait = min(finishes) - now if finishes else self.timings.job_start_delay_seconds
+            error.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            raise error
 
     def create(self, body: dict[str, Any], now: float) -> JobRecord:
         model = self._check_model(body.get("model"))
@@ -160,14 +199,16 @@ class JobsModel:
             duration=self.timings.job_duration_seconds,
             start_after=now + self.timings.job_start_delay_seconds,
             training_bytes=training_bytes,
-            seed=job_rules.check_seed(body.get("seed")),
+            seed=job_rules.check_seed(body.get("seed")),  # generated below when absent
             suffix=job_rules.check_suffix(body.get("suffix")),
             method=body.get("method"),
             training_type=job_rules.check_training_type(body.get("trainingType", body.get("training_type"))),
             metadata=job_rules.check_metadata(body.get("metadata")),
             integrations=body.get("integrations"),
         )
-        self._check_quota()
+        if record.seed is None:  # the service generates one (an integer; v1 requires it)
+            record.seed = int(record.hex[:8], 16) % 2_147_483_648
+        self._check_quota(now)
         record.estimated_finish = record.start_after + record.duration
         failure = self.faults.take_job_failure(record.id)
         if failure is not None:
@@ -235,14 +276,14 @@ def _wrong_state(record: JobRecord, action: str) -> Exception:
 def add_event(
     record: JobRecord, at: float, message: str, level: str = "info", data: dict[str, Any] | None = None
 ) -> None:
-    record.events.append(
-        {
-            "object": "fine_tuning.job.event",
-            "id": new_id("ftevent"),
-            "created_at": int(at),
-            "level": level,
-            "message": message,
-            "type": "metrics" if data else "message",
-            "data": data,
-        }
-    )
+    event: dict[str, Any] = {
+        "object": "fine_tuning.job.event",
+        "id": new_id("ftevent"),
+        "created_at": int(at),
+        "level": level,
+        "message": message,
+        "type": "metrics" if data else "message",
+    }
+    if data:  # message events carry no `data` key at all (recorded service output)
+        event["data"] = data
+    record.events.append(event)

@@ -14,8 +14,10 @@ from local.aoai.config import Timings
 from local.aoai.models.deployments import DeploymentsModel
 from local.aoai.models.faults import Faults
 from local.aoai.models.files import FilesModel
+from local.aoai.models.inference import Inference
 from local.aoai.models.job_lifecycle import advance_jobs
 from local.aoai.models.jobs import JobsModel
+from local.aoai.models.learning import LearnedStore
 from local.aoai.models.tokens import TokenIssuer
 
 STATE_FILE = "state.json"
@@ -38,8 +40,10 @@ class EmulatorState:
         self.blobs.mkdir(parents=True, exist_ok=True)
         self.faults = Faults()
         self.files = FilesModel(self.blobs, timings, self.faults)
-        self.jobs = JobsModel(self.files, timings, self.faults)
+        self.learned = LearnedStore(state_dir)
+        self.jobs = JobsModel(self.files, timings, self.faults, self.learned)
         self.deployments = DeploymentsModel(timings, self.faults)
+        self.inference = Inference(self.jobs, timings)
         self.tokens = TokenIssuer(self._signing_key(root))
         if state_dir is not None and (state_dir / STATE_FILE).exists():
             self._load(json.loads((state_dir / STATE_FILE).read_text(encoding="utf-8")))
@@ -67,6 +71,8 @@ class EmulatorState:
         self.files.records.clear()
         self.jobs.records.clear()
         self.deployments.records.clear()
+        self.learned.clear()
+        self.inference.clear()
         for name, value in Faults().__dict__.items():
             setattr(self.faults, name, value)
         self.timings.update(self.initial_timings.to_dict())

@@ -18,9 +18,10 @@ def test_deploy_chat_list_delete(fresh_emulator):
     assert deployment.properties.provisioning_state == "Succeeded"
     assert deployment.properties.model.name == job.fine_tuned_model and deployment.sku.name == "Standard"
 
-    reply = client.chat.completions.create(model="ft-demo", messages=[{"role": "user", "content": "Hello?"}])
-    assert job.fine_tuned_model in reply.choices[0].message.content and reply.model == job.fine_tuned_model
-    again = client.chat.completions.create(model="ft-demo", messages=[{"role": "user", "content": "Hello?"}])
+    asked = [{"role": "user", "content": "Question 4?"}]
+    reply = client.chat.completions.create(model="ft-demo", messages=asked)
+    assert reply.choices[0].message.content == "Answer 4." and reply.model == job.fine_tuned_model
+    again = client.chat.completions.create(model="ft-demo", messages=asked)
     assert again.choices[0].message.content == reply.choices[0].message.content
 
     token_client = fresh_emulator.token_openai_client(api_version="2024-10-21")
@@ -52,12 +53,12 @@ def test_chat_on_unknown_deployment_is_404_and_v1_form_works(fresh_emulator):
         api_key=fresh_emulator.info["api_key"],
         http_client=openai.DefaultHttpxClient(verify=fresh_emulator.ssl_context),
     )
-    reply = v1.chat.completions.create(model="v1-dep", messages=[{"role": "user", "content": "hi"}])
-    assert "v1-dep" in reply.choices[0].message.content
+    reply = v1.chat.completions.create(model="v1-dep", messages=[{"role": "user", "content": "Question 2?"}])
+    assert reply.choices[0].message.content == "Answer 2."
     stream = client.chat.completions.create(
-        model="v1-dep", messages=[{"role": "user", "content": "hi"}], stream=True
+        model="v1-dep", messages=[{"role": "user", "content": "Question 2?"}], stream=True
     )
-    assert job.fine_tuned_model in "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+    assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == "Answer 2."
 
 
 def test_model_must_be_a_succeeded_jobs_fine_tuned_model(fresh_emulator):

@@ -109,3 +109,19 @@ def test_missing_or_unknown_api_version_is_resource_not_found(fresh_emulator):
     ):
         status, _, body = fresh_emulator.request("GET", path, headers=key)
         assert (status, body) == (404, {"error": {"code": "404", "message": "Resource not found"}})
+
+
+def test_import_fetches_only_from_this_machine(fresh_emulator):
+    client = fresh_emulator.openai_client()
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.post("/files/import", cast_to=object, body={
+            "purpose": "fine-tune", "filename": "x.jsonl", "content_url": "https://example.com/x.jsonl"})
+    assert caught.value.code == "fileImportFailed" and "on this machine" in caught.value.message
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.post("/files/import", cast_to=object, body={"purpose": "fine-tune", "filename": "x.jsonl"})
+    assert caught.value.code == "invalidPayload" and caught.value.param == "content_url"
+    unreachable = client.post("/files/import", cast_to=object, body={
+        "purpose": "fine-tune", "filename": "gone.jsonl", "content_url": "http://127.0.0.1:9/gone.jsonl"})
+    failed = wait_until(lambda: (f := client.files.retrieve(unreachable["id"])).status == "error" and f,
+                        "the import to fail")
+    assert failed.status_details.startswith("Failed to import the file from content_url")

@@ -50,6 +50,8 @@ def test_job_runs_to_success_with_model_tokens_and_results(fresh_emulator):
         "train_mean_token_accuracy",
         "valid_loss",
         "valid_mean_token_accuracy",
+        "full_valid_loss",
+        "full_valid_mean_token_accuracy",
     ]
     losses = [float(r["train_loss"]) for r in rows]
     assert len(rows) == fresh_emulator.control("GET", "/timings")["job_steps"]
@@ -75,8 +77,12 @@ def test_checkpoints_point_at_steps_of_the_fine_tuned_model(fresh_emulator):
     client = fresh_emulator.openai_client()
     job = succeeded_job(client, hyperparameters={"n_epochs": 3})
     checkpoints = list(client.fine_tuning.jobs.checkpoints.list(job.id))
-    assert 1 <= len(checkpoints) <= 3
-    assert checkpoints[0].fine_tuned_model_checkpoint.startswith(job.fine_tuned_model + ":ckpt-step-")
+    assert len(checkpoints) == 3 and all(re.fullmatch(r"ftchkpt-[0-9a-f]{32}", c.id) for c in checkpoints)
+    # The newest is the fine-tuned model itself; the two before it are deployable step checkpoints.
+    assert checkpoints[0].fine_tuned_model_checkpoint == job.fine_tuned_model
+    assert [c.fine_tuned_model_checkpoint for c in checkpoints[1:]] == [
+        f"{job.fine_tuned_model}:ckpt-step-{c.step_number}" for c in checkpoints[1:]
+    ]
     assert checkpoints[0].step_number > checkpoints[-1].step_number
 
 

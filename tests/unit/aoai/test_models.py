@@ -15,6 +15,7 @@ from local.aoai.models.faults import Faults
 from local.aoai.models.files import FilesModel
 from local.aoai.models.job_lifecycle import advance_jobs
 from local.aoai.models.jobs import JobsModel
+from local.aoai.models.learning import digest_training_file
 from local.aoai.models.metrics import results_csv, step_metrics
 from local.aoai.models.tokens import TokenIssuer, audience_for_scope
 from local.aoai.models.validation import check_jsonl_file
@@ -58,11 +59,13 @@ def test_metrics_decrease_and_are_repeatable():
     assert losses[-1] < losses[0] / 2
     assert step_metrics("ftjob-a", 3, 10, True) == step_metrics("ftjob-a", 3, 10, True)
     csv = results_csv([step_metrics("ftjob-a", 1, 10, False)]).decode()
-    assert (
-        csv.splitlines()[0]
-        == "step,train_loss,train_mean_token_accuracy,valid_loss,valid_mean_token_accuracy"
+    assert csv.splitlines()[0] == (
+        "step,train_loss,train_mean_token_accuracy,valid_loss,valid_mean_token_accuracy,"
+        "full_valid_loss,full_valid_mean_token_accuracy"
     )
-    assert csv.splitlines()[1].endswith(",,")
+    assert csv.splitlines()[1].endswith(",,,,")
+    full = step_metrics("ftjob-a", 3, 10, True)
+    assert full["full_valid_loss"] > 0 and 0 < full["full_valid_mean_token_accuracy"] < 1
 
 
 def _models(tmp_path, timings: Timings):
@@ -70,18 +73,25 @@ def _models(tmp_path, timings: Timings):
     files = FilesModel(tmp_path, timings, faults)
     jobs = JobsModel(files, timings, faults)
     file_id, path = files.new_upload()
-    path.write_bytes(b"x" * 400)
-    record = files.add(file_id, "t.jsonl", "fine-tune", 400, now=0.0)
+    path.write_text("\n".join(json.dumps(CHAT) for _ in range(10)) + "\n", encoding="utf-8")
+    record = files.add(file_id, "t.jsonl", "fine-tune", path.stat().st_size, now=0.0)
     files.set_verdict(file_id, None)
     files.advance(record.ready_at)
     return files, jobs, faults, file_id
 
 
+def _create(jobs: JobsModel, file_id: str, now: float):
+    """A job whose training file was read (what the server does in a worker thread)."""
+    job = jobs.create({"model": "gpt-4o-mini", "training_file": file_id}, now=now)
+    jobs.digest(job.id, digest_training_file(jobs.files.blob_path(file_id), job.model))
+    return job
+
+
 def test_jobs_run_one_at_a_time_by_the_clock(tmp_path):
     timings = Timings(job_start_delay_seconds=1, job_duration_seconds=10, job_steps=5)
     files, jobs, _, file_id = _models(tmp_path, timings)
-    first = jobs.create({"model": "gpt-4o-mini", "training_file": file_id}, now=0.0)
-    second = jobs.create({"model": "gpt-4o-mini", "training_file": file_id}, now=0.0)
+    first = _create(jobs, file_id, now=0.0)
+    second = _create(jobs, file_id, now=0.0)
     advance_jobs(jobs, 0.5)
     assert (first.status, second.status) == ("pending", "pending")
     advance_jobs(jobs, 1.0)
@@ -91,14 +101,16 @@ def test_jobs_run_one_at_a_time_by_the_clock(tmp_path):
     advance_jobs(jobs, 11.0)
     assert first.status == "succeeded" and second.status == "running"
     assert first.fine_tuned_model == f"gpt-4o-mini.ft-{first.id.removeprefix('ftjob-')}"
-    assert files.get(first.result_files[0]).purpose == "fine-tune-results"
-    assert first.trained_tokens == 100 * 3  # 400 bytes / 4 per token x 3 epochs (auto)
+    assert files.get(first.result_files[0]).purpose == "fine-tune-results" and second.result_files is None
+    # Each example: 3 + 2 messages x (3 + role + content tokens) = 3 + (3+1+1) + (3+1+1) = 13 tokens
+    # (o200k_base); 10 examples; auto epochs for 10 examples = 100 // 10 = 10.
+    assert first.trained_tokens == 13 * 10 * 10
 
 
 def test_pause_shifts_the_schedule_and_failure_stops_at_its_step(tmp_path):
     timings = Timings(job_start_delay_seconds=0, job_duration_seconds=10, job_steps=10)
     _, jobs, faults, file_id = _models(tmp_path, timings)
-    job = jobs.create({"model": "gpt-4o-mini", "training_file": file_id}, now=0.0)
+    job = _create(jobs, file_id, now=0.0)
     advance_jobs(jobs, 0.0)
     advance_jobs(jobs, 3.0)
     jobs.pause(job.id, now=3.0)
@@ -108,7 +120,7 @@ def test_pause_shifts_the_schedule_and_failure_stops_at_its_step(tmp_path):
     advance_jobs(jobs, 106.0)
     assert job.steps_done == 9
     faults.next_jobs.append(faults_failure("badData", "no", 2))
-    failing = jobs.create({"model": "gpt-4o-mini", "training_file": file_id}, now=106.0)
+    failing = _create(jobs, file_id, now=106.0)
     advance_jobs(jobs, 200.0)
     advance_jobs(jobs, 300.0)
     assert failing.status == "failed" and failing.steps_done == 2 and failing.error["code"] == "badData"
@@ -127,6 +139,7 @@ def test_pending_quota(tmp_path):
     with pytest.raises(EmulatorError) as caught:
         jobs.create({"model": "gpt-4o-mini", "training_file": file_id}, now=0.0)
     assert caught.value.status == 429 and caught.value.body["error"]["code"] == "quotaExceeded"
+    assert caught.value.headers["Retry-After"] == "1000"  # whole seconds until a queued job may start
 
 
 def test_deployment_states_and_injected_failure():

@@ -1,0 +1,1 @@
+"""The schema tier: emulator answers validated against the published contracts."""
