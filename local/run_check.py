@@ -123,6 +123,8 @@ def _run_settings(path: Path | None, blob_name: str | None, settings: Settings) 
 def _validate(check: RunCheck, role: str, path: Path, settings: Settings, overrides: dict[str, Any] | None,
               workers: int | None) -> ValidationSummary | None:
     """Validate one file with the run's options; on a problem record it and return None."""
+    from shared.dataset_ops import method_options
+    from shared.method_settings import validation_fields
     from shared.validation import UnknownModelError, ValidationOptions, validate_path
     from shared.validation_digest import invalid_dataset_message, summarize
 
@@ -130,7 +132,10 @@ def _validate(check: RunCheck, role: str, path: Path, settings: Settings, overri
     assert run_settings is not None
     options = ValidationOptions(model=run_settings.model, n_epochs=run_settings.n_epochs,
                                 price_overrides=overrides or None, max_file_bytes=settings.max_file_bytes,
-                                role=role, training_type=run_settings.training_type)
+                                role=role, training_type=run_settings.training_type,
+                                **method_options(validation_fields(run_settings.method,
+                                                                   run_settings.hyperparameters),
+                                                 settings.rft_example_epochs_per_hour))
     try:
         report = validate_path(path, options, workers=workers)
     except UnknownModelError as exc:

@@ -111,7 +111,16 @@ def validation_options(settings: Settings, request: dict[str, Any]) -> Validatio
     return ValidationOptions(model=request["model"], n_epochs=request.get("n_epochs"),
                              price_overrides=settings.price_overrides or None,
                              max_file_bytes=settings.max_file_bytes, role=request.get("role", "training"),
-                             training_type=request.get("training_type"))
+                             training_type=request.get("training_type"),
+                             **method_options(request, settings.rft_example_epochs_per_hour))
+
+
+def method_options(request: dict[str, Any], rft_rate: float) -> dict[str, Any]:
+    """The ValidationOptions of a run's method (a Validate* input dict, or a RunSettings-like dict)."""
+    return {"method": request.get("method") or None,
+            "item_fields": tuple(request.get("item_fields") or ()),
+            "method_hyperparameters": dict(request.get("method_hyperparameters") or {}),
+            "rft_example_epochs_per_hour": rft_rate}
 
 
 def _unknown_model(exc: UnknownModelError, role: str) -> dict[str, Any]:

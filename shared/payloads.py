@@ -122,6 +122,9 @@ class ValidateInput(Payload):
     n_epochs: int | None
     report_path: str                           # in the reports container
     training_type: str | None = None           # the run's training tier: its price
+    method: str = "supervised"                 # the run's method: the format its lines must have
+    item_fields: list[str] = field(default_factory=list)   # an RFT grader's item.* references
+    method_hyperparameters: dict[str, Any] = field(default_factory=dict)  # for the RFT hours estimate
     _nested: ClassVar[dict[str, type[Payload]]] = {"blob": BlobRef}
 
 
@@ -137,6 +140,9 @@ class ValidateRangeInput(Payload):
     range_end: int
     partial_path: str                          # in the reports container
     training_type: str | None = None           # the run's training tier: its price
+    method: str = "supervised"                 # the run's method: the format its lines must have
+    item_fields: list[str] = field(default_factory=list)   # an RFT grader's item.* references
+    method_hyperparameters: dict[str, Any] = field(default_factory=dict)  # for the RFT hours estimate
     _nested: ClassVar[dict[str, type[Payload]]] = {"blob": BlobRef}
 
 
@@ -159,6 +165,9 @@ class MergeValidationInput(Payload):
     partial_paths: list[str]
     report_path: str
     training_type: str | None = None           # the run's training tier: its price
+    method: str = "supervised"                 # the run's method: the format its lines must have
+    item_fields: list[str] = field(default_factory=list)   # an RFT grader's item.* references
+    method_hyperparameters: dict[str, Any] = field(default_factory=dict)  # for the RFT hours estimate
     _nested: ClassVar[dict[str, type[Payload]]] = {"blob": BlobRef}
 
 
@@ -185,6 +194,10 @@ class ValidationSummary(Payload):
     price_source: str | None = None            # a URL, or FINETUNE_PRICES_JSON
     price_note: str | None = None              # how an estimate was derived, or why there is no price
     price_is_estimate: bool = False            # the price is the table's estimate, not the user's price
+    # Reinforcement fine-tuning is billed per training hour (shared/rft_estimate.py): the estimate's parts.
+    price_unit: str | None = None              # "1M training tokens" | "training hour"
+    estimated_training_hours: float | None = None
+    price_usd_per_hour: float | None = None
 
 
 # ---- Files ----
