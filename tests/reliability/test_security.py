@@ -124,7 +124,8 @@ def _tls(client: StackClient):
 def _secret_values(stack: CrashableStack) -> dict[str, str]:
     emu = stack.emulator
     account_key = re.search(r"AccountKey=([^;]+)", stack.connection_string)
-    values = {"function key": stack.function_key or "", "emulator API key": emu["api_key"],
+    values = {"function key": stack.function_key or "", "master key": stack.master_key or "",
+              "emulator API key": emu["api_key"],
               "client secret": emu["client_secret"],
               "storage account key": account_key.group(1) if account_key else ""}
     return {label: value for label, value in values.items() if value}

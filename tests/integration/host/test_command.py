@@ -13,12 +13,12 @@ from tests.fixtures.host import REPO_ROOT
 
 pytestmark = pytest.mark.integration
 APP = Path(__file__).parent / "apps" / "durable"
-TIMER_APP = '''
+QUEUE_APP = '''
 import azure.functions as func
 app = func.FunctionApp()
 
-@app.timer_trigger(arg_name="t", schedule="0 */5 * * * *")
-def tick(t: func.TimerRequest) -> None:
+@app.queue_trigger(arg_name="msg", queue_name="work", connection="AzureWebJobsStorage")
+def tick(msg: func.QueueMessage) -> None:
     pass
 '''
 
@@ -45,8 +45,8 @@ def test_ready_line_lists_functions_and_sigterm_stops_cleanly(tmp_path: Path) ->
 
 
 def test_unsupported_bindings_stop_the_start_with_a_clear_message(tmp_path: Path) -> None:
-    (tmp_path / "function_app.py").write_text(TIMER_APP)
+    (tmp_path / "function_app.py").write_text(QUEUE_APP)
     process = _host("--app-dir", str(tmp_path), "--state-dir", str(tmp_path / "state"))
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 2
-    assert "LOCALHOST_UNSUPPORTED_BINDING" in stderr and "tick: binding type(s) timerTrigger" in stderr
+    assert "LOCALHOST_UNSUPPORTED_BINDING" in stderr and "tick: binding type(s) queueTrigger" in stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ def test_sequence_returns_202_while_running_then_200_with_output(host: HostProce
     assert status(host.base_url, payload["id"]).status == 200
     completed = [e for e in body["historyEvents"] if e["EventType"] == "TaskCompleted"]
     assert [e["FunctionName"] for e in completed] == ["say_hello", "say_hello"]
-    assert json.loads(completed[0]["Result"]) == "Hello Tokyo!"
+    assert completed[0]["Result"] == "Hello Tokyo!"  # a JSON value, parsed as the extension does
 
 
 def test_unknown_instance_is_404_with_empty_body(host: HostProcess) -> None:
@@ -246,6 +247,7 @@ def test_unsupported_api_paths_answer_an_empty_404(host: HostProcess) -> None:
 
 
 def test_restart_and_purge_by_filter(host: HostProcess) -> None:
+    window_start = _utc_now()
     instance_id = start(host.base_url, "sequence", ["R"], instance_id="restart-me")
     wait_for(host.base_url, instance_id)
     restart = f"{host.base_url}{WEBHOOKS}/instances/restart-me/restart"
@@ -255,9 +257,13 @@ def test_restart_and_purge_by_filter(host: HostProcess) -> None:
     fresh = call("POST", restart)
     assert fresh.status == 202 and fresh.json()["id"] != "restart-me"
     assert wait_for(host.base_url, fresh.json()["id"])["output"] == ["Hello R!"]
-    purge = call("DELETE", f"{host.base_url}{WEBHOOKS}/instances?instanceIdPrefix=restart-me"
-                           "&createdTimeFrom=2000-01-01T00:00:00Z&runtimeStatus=Completed")
-    assert (purge.status, purge.json()) == (200, {"instancesDeleted": 1})
-    again = call("DELETE", f"{host.base_url}{WEBHOOKS}/instances?instanceIdPrefix=restart-me"
-                           "&createdTimeFrom=2000-01-01T00:00:00Z")
+    window = f"createdTimeFrom={window_start}&createdTimeTo={_utc_now()}&runtimeStatus=Completed"
+    purge = call("DELETE", f"{host.base_url}{WEBHOOKS}/instances?{window}")
+    assert (purge.status, purge.json()) == (200, {"instancesDeleted": 2})
+    assert status(host.base_url, "restart-me").status == 404
+    again = call("DELETE", f"{host.base_url}{WEBHOOKS}/instances?{window}")
     assert again.status == 404
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -17,13 +17,13 @@ from local.host.settings import apply_local_settings, load_settings
 
 pytestmark = pytest.mark.unit
 
-APP_WITH_TIMER = '''
+APP_WITH_QUEUE = '''
 import azure.functions as func
 import azure.durable_functions as df
 app = df.DFApp()
 
-@app.timer_trigger(arg_name="t", schedule="0 */5 * * * *")
-def tick(t: func.TimerRequest) -> None:
+@app.queue_trigger(arg_name="msg", queue_name="work", connection="AzureWebJobsStorage")
+def tick(msg: func.QueueMessage) -> None:
     pass
 
 @app.activity_trigger(input_name="x", activity="act")
@@ -34,14 +34,14 @@ def act_impl(x: str) -> str:
 
 @pytest.fixture
 def app_dir(tmp_path: Path):
-    (tmp_path / "function_app.py").write_text(APP_WITH_TIMER)
+    (tmp_path / "function_app.py").write_text(APP_WITH_QUEUE)
     yield tmp_path
     sys.modules.pop("function_app", None)
     sys.path[:] = [p for p in sys.path if p != str(tmp_path)]
 
 
 def test_unsupported_bindings_are_reported_at_start(app_dir: Path) -> None:
-    with pytest.raises(AppLoadError, match="LOCALHOST_UNSUPPORTED_BINDING.*tick: binding type.*timerTrigger"):
+    with pytest.raises(AppLoadError, match="LOCALHOST_UNSUPPORTED_BINDING.*tick: binding type.*queueTrigger"):
         load_app(app_dir)
 
 
