@@ -165,7 +165,6 @@ class BlobPoller:
         service = BlobServiceClient.from_connection_string(self._connection(info))
         client = service.get_container_client(container)
         props = await asyncio.to_thread(lambda: client.get_blob_client(name).get_blob_properties())
-        props.name = name  # get_blob_properties names the blob as listing does only on some versions
         started = time.perf_counter()
         await self._invoke(info, client, props)
         log.info("blob %s blob=%s/%s (admin) duration=%.1fms outcome=Succeeded", info.name, container, name,

@@ -95,7 +95,7 @@ def seconds(query: Mapping[str, str], name: str) -> float | None:
 
 def continuation_offset(token: str | None) -> int:
     """The position a ``x-ms-continuation-token`` points at (tokens are opaque to clients)."""
-    if token is None:
+    if token is None or not token.strip():
         return 0
     try:
         text = base64.b64decode(token.strip(), validate=True).decode("ascii")

@@ -12,7 +12,7 @@ import pytest
 from azure.storage.blob import BlobServiceClient
 
 from local.host.storage import peek_queue_messages
-from tests.integration.host.helpers import wait_for
+from tests.integration.host.helpers import call, wait_for
 
 pytestmark = pytest.mark.integration
 APP = Path(__file__).parent / "apps" / "blobs"
@@ -71,3 +71,9 @@ def test_each_blob_version_triggers_once_across_restarts_and_failures_go_to_pois
     assert message["ContainerName"] == "poison" and message["BlobName"] == "bad.txt"
     assert message["FunctionId"].endswith(".Functions.always_fails") and message["ETag"]
     assert len(_runs(runs, "always_fails")) == 5
+
+    # POST /admin/functions/{name} runs a blob function on the blob it names, receipt or not.
+    admin = call("POST", f"{host.base_url}/admin/functions/on_upload", {"input": "uploads/run1/a.txt"})
+    assert (admin.status, admin.text) == (202, "")
+    _until(lambda: len(_runs(runs, "on_upload")) == 4, "the admin run")
+    assert _runs(runs, "on_upload")[-1]["name"] == "uploads/run1/a.txt"

@@ -23,6 +23,16 @@ def tick(msg: func.QueueMessage) -> None:
 '''
 
 
+BAD_SCHEDULE_APP = '''
+import azure.functions as func
+app = func.FunctionApp()
+
+@app.timer_trigger(arg_name="t", schedule="every five minutes")
+def tick(t: func.TimerRequest) -> None:
+    pass
+'''
+
+
 def _host(*args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "local", "host", "--port", "0", *args], cwd=REPO_ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -50,3 +60,12 @@ def test_unsupported_bindings_stop_the_start_with_a_clear_message(tmp_path: Path
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "LOCALHOST_UNSUPPORTED_BINDING" in stderr and "tick: binding type(s) queueTrigger" in stderr
+
+
+def test_a_bad_timer_schedule_stops_the_start_naming_the_function(tmp_path: Path) -> None:
+    (tmp_path / "function_app.py").write_text(BAD_SCHEDULE_APP)
+    process = _host("--app-dir", str(tmp_path), "--state-dir", str(tmp_path / "state"))
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "LOCALHOST_BAD_SCHEDULE: timer function 'tick'" in stderr
+    assert "The schedule expression 'every five minutes' was not recognized" in stderr
