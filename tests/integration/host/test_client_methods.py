@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
-
 import pytest
 
-from tests.fixtures.host import HostProcess, start_local_host
-from tests.integration.host.helpers import client_op, start, status, wait_for
+from tests.fixtures.host import HostProcess
+from tests.integration.host.helpers import activity_runs, client_op, start, status, utc_now_text, wait_for
 
 pytestmark = pytest.mark.integration
-APP = Path(__file__).parent / "apps" / "durable"
-
-
-@pytest.fixture(scope="module")
-def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostProcess]:
-    folder = tmp_path_factory.mktemp("client-methods")
-    running = start_local_host(APP, folder / "state", env={"RUNS_FILE": str(folder / "runs.jsonl")})
-    running.runs_file = folder / "runs.jsonl"  # type: ignore[attr-defined]
-    yield running
-    running.stop()
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _runs(host: HostProcess, name: str) -> list:
-    path: Path = host.runs_file  # type: ignore[attr-defined]
-    return [json.loads(line)[1] for line in path.read_text().splitlines() if json.loads(line)[0] == name]
 
 
 def test_start_new_and_get_status_with_and_without_history(host: HostProcess) -> None:
@@ -46,13 +22,13 @@ def test_start_new_and_get_status_with_and_without_history(host: HostProcess) ->
 
 
 def test_get_status_all_and_get_status_by(host: HostProcess) -> None:
-    window_start = _now()
+    window_start = utc_now_text()
     done = start(host.base_url, "sequence", ["B"], instance_id="client-by-done")
     waiting = start(host.base_url, "waiter", instance_id="client-by-waiting")
     wait_for(host.base_url, done)
     wait_for(host.base_url, waiting, ("Running",))
     assert {done, waiting} <= set(client_op(host.base_url, "status_all").json())
-    window = f"created_from={window_start}&created_to={_now()}"
+    window = f"created_from={window_start}&created_to={utc_now_text()}"
     assert client_op(host.base_url, "status_by", query=window).json() == sorted([done, waiting])
     running = client_op(host.base_url, "status_by", query=f"{window}&runtime_status=Running").json()
     assert running == [waiting]
@@ -80,11 +56,11 @@ def test_purge_instance_history_and_purge_by_filter(host: HostProcess) -> None:
     assert client_op(host.base_url, "purge", one).json() == {"deleted": 1}
     assert status(host.base_url, one).status == 404
     assert client_op(host.base_url, "purge", one).json() == {"deleted": 0}  # the SDK maps 404 to 0
-    window_start = _now()
+    window_start = utc_now_text()
     ids = [start(host.base_url, "sequence", ["Q"], instance_id=f"client-purge-{n}") for n in range(3)]
     for instance_id in ids:
         wait_for(host.base_url, instance_id)
-    window = f"created_from={window_start}&created_to={_now()}&runtime_status=Completed"
+    window = f"created_from={window_start}&created_to={utc_now_text()}&runtime_status=Completed"
     assert client_op(host.base_url, "purge_by", query=window).json() == {"deleted": 3}
     assert all(status(host.base_url, i).status == 404 for i in ids)
     assert client_op(host.base_url, "purge_by", query=window).json() == {"deleted": 0}
@@ -121,7 +97,7 @@ def test_rewind_reruns_only_the_failed_activity(host: HostProcess) -> None:
     assert client_op(host.base_url, "rewind", instance_id, query="reason=fixed").json() == {"rewound": True}
     body = wait_for(host.base_url, instance_id, ("Completed",))  # rewind is asynchronous, as in Azure
     assert body["output"] == ["Hello rw-1!", "rw-1 worked on try 2"]
-    assert _runs(host, "say_hello").count("rw-1") == 1  # the step that had worked is not run again
+    assert activity_runs(host, "say_hello").count("rw-1") == 1  # the step that had worked is not run again
     kinds = [e["EventType"] for e in body["historyEvents"]]
     assert "TaskFailed" not in kinds and "ExecutionRewound" in kinds
     assert client_op(host.base_url, "rewind", instance_id).json()["error"] == (

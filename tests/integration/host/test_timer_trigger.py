@@ -3,34 +3,20 @@ admin endpoint that runs a non-HTTP function at once."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.fixtures.host import HostProcess
-from tests.integration.host.helpers import call, wait_for
+from tests.integration.host.helpers import call, recorded_runs, until, wait_for
 
 pytestmark = pytest.mark.integration
 APP = Path(__file__).parent / "apps" / "timers"
 NIGHTLY = "0 0 3 * * *"
 NEVER = "0001-01-01T00:00:00+00:00"  # default(DateTime): no run recorded yet
-
-
-def _runs(path: Path, function: str) -> list[dict]:
-    lines = path.read_text().splitlines() if path.exists() else []
-    return [entry for entry in map(json.loads, lines) if entry["function"] == function]
-
-
-def _until(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def _host(local_host_factory, tmp_path: Path, **env: str) -> tuple[HostProcess, Path]:
@@ -50,19 +36,19 @@ def test_schedules_run_on_startup_and_keep_going_after_failures(local_host_facto
     host, runs = _host(local_host_factory, tmp_path)
     listed = {f["name"]: f for f in host.functions}
     assert listed["nightly"] == {"name": "nightly", "trigger": "timer", "schedule": "%NIGHTLY_SCHEDULE%"}
-    _until(lambda: len(_runs(runs, "every_two_seconds")) >= 3, "three runs of a two-second schedule")
-    _until(lambda: len(_runs(runs, "always_fails")) >= 2, "a failing timer to run again")
-    ticks = _runs(runs, "every_two_seconds")
+    until(lambda: len(recorded_runs(runs, "every_two_seconds")) >= 3, "three runs of a two-second schedule")
+    until(lambda: len(recorded_runs(runs, "always_fails")) >= 2, "a failing timer to run again")
+    ticks = recorded_runs(runs, "every_two_seconds")
     gaps = [b["at"] - a["at"] for a, b in zip(ticks, ticks[1:], strict=False)]
     assert min(gaps) > 1.5, gaps  # never early, never twice for one occurrence
     # Sub-minute schedules are not monitored: no schedule status, never past due.
     assert all(t["past_due"] is False and t["status"] == {} for t in ticks)
-    [nightly] = _runs(runs, "nightly")  # run_on_startup, on a schedule read from an app setting
+    [nightly] = recorded_runs(runs, "nightly")  # run_on_startup, on a schedule read from an app setting
     assert nightly["past_due"] is False and nightly["function_name"] == "nightly"
     assert nightly["status"]["Last"] == NEVER and nightly["status"]["LastUpdated"] == NEVER
     upcoming = datetime.fromisoformat(nightly["status"]["Next"])
     assert upcoming in (_next_3am(started), _next_3am(datetime.now(UTC)))
-    assert not _runs(runs, "hourly") and not _runs(runs, "yearly_starter")
+    assert not recorded_runs(runs, "hourly") and not recorded_runs(runs, "yearly_starter")
     assert "timer always_fails failed" in host.log_text()
 
 
@@ -75,7 +61,7 @@ def _status_row(state_dir: Path, function: str) -> tuple:
 def test_an_occurrence_missed_while_the_host_was_down_runs_once_past_due(local_host_factory,
                                                                          tmp_path: Path) -> None:
     host, runs = _host(local_host_factory, tmp_path)
-    _until(lambda: _status_row(host.state_dir, "hourly") is not None, "the monitor's first record")
+    until(lambda: _status_row(host.state_dir, "hourly") is not None, "the monitor's first record")
     host.stop()
     # Time travel by the record: the host last recorded its schedule 90 minutes ago, so the
     # occurrence at the top of the previous hour came and went while it was down.
@@ -85,16 +71,16 @@ def test_an_occurrence_missed_while_the_host_was_down_runs_once_past_due(local_h
         db.execute("UPDATE timer_status SET last = NULL, next = ?, last_updated = ? "
                    "WHERE function = 'hourly'", (missed.isoformat(), recorded_at.isoformat()))
     host.start()
-    _until(lambda: bool(_runs(runs, "hourly")), "the past-due run")
-    [late] = _runs(runs, "hourly")
+    until(lambda: bool(recorded_runs(runs, "hourly")), "the past-due run")
+    [late] = recorded_runs(runs, "hourly")
     assert late["past_due"] is True
     assert datetime.fromisoformat(late["status"]["Next"]) == missed
     last, upcoming, _ = _status_row(host.state_dir, "hourly")
     assert datetime.fromisoformat(last) > missed and datetime.fromisoformat(upcoming) > datetime.now(UTC)
     host.restart()  # the record is current now: nothing is past due any more
     time.sleep(1.0)
-    assert len(_runs(runs, "hourly")) == 1
-    assert len(_runs(runs, "nightly")) == 3  # run_on_startup runs at every start
+    assert len(recorded_runs(runs, "hourly")) == 1
+    assert len(recorded_runs(runs, "nightly")) == 3  # run_on_startup runs at every start
 
 
 def test_admin_endpoint_runs_a_timer_function_now(local_host_factory, tmp_path: Path) -> None:
@@ -110,8 +96,8 @@ def test_admin_endpoint_runs_a_timer_function_now(local_host_factory, tmp_path: 
     assert call("POST", url, raw=b"x", headers={**key, "Content-Type": "text/plain"}).status == 415
     reply = call("POST", f"{url}?code={master}", {"input": "ignored by timers"})
     assert (reply.status, reply.text) == (202, "")
-    _until(lambda: bool(_runs(runs, "yearly_starter")), "the admin run")
-    [run] = _runs(runs, "yearly_starter")
+    until(lambda: bool(recorded_runs(runs, "yearly_starter")), "the admin run")
+    [run] = recorded_runs(runs, "yearly_starter")
     assert run["past_due"] is False and run["status"]["Last"] == NEVER  # the monitor's record, unchanged
     body = wait_for(host.base_url, run["instance_id"], key="fkey")
     assert body["output"] == {"past_due": False}  # the timer's durable client started an orchestration

@@ -4,25 +4,16 @@ rewind and restart status codes, and the real host's 401s."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.fixtures.host import HostProcess, start_local_host
+from tests.fixtures.host import HostProcess
 from tests.integration.host.helpers import WEBHOOKS, call, start, wait_for
 
 pytestmark = pytest.mark.integration
 APP = Path(__file__).parent / "apps" / "durable"
 KEY, MASTER = "function-key-123", "master-key-456"
-
-
-@pytest.fixture(scope="module")
-def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostProcess]:
-    folder = tmp_path_factory.mktemp("webhook-api")
-    running = start_local_host(APP, folder / "state", env={"RUNS_FILE": str(folder / "runs.jsonl")})
-    yield running
-    running.stop()
 
 
 def _api(host: HostProcess) -> str:
