@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +19,6 @@ from tests.integration.host.helpers import (
 )
 
 pytestmark = pytest.mark.integration
-APP = Path(__file__).parent / "apps" / "durable"
 
 
 def _event_types(body: dict) -> list[str]:

@@ -125,6 +125,7 @@ def test_401s_are_empty_and_challenge_where_the_real_host_does(local_host_factor
     function = call("GET", f"{host.base_url}/api/items/1?code=wrong")
     assert (function.status, function.text) == (401, "")
     assert "WWW-Authenticate" not in function.headers and function.headers["Content-Length"] == "0"
+    assert "Content-Type" not in function.headers
     webhook = call("GET", f"{_api(host)}/instances")
     assert (webhook.status, webhook.text, webhook.headers["WWW-Authenticate"]) == (401, "", "Bearer")
     admin = call("POST", f"{host.base_url}/admin/functions/say_hello", {"input": "x"},
