@@ -21,51 +21,15 @@ from typing import Any
 from aiohttp import web
 
 from local.host import query as q
+from local.host.client_binding import PUBLIC_PREFIX, client_binding, management_urls
 from local.host.engine import ConflictError, Engine
 from local.host.status_view import status_json
 from local.host.store import TERMINAL, Instance
 
-PUBLIC_PREFIX = "/runtime/webhooks/durabletask"
 RPC_PREFIX = "/durabletask"
+__all__ = ["PUBLIC_PREFIX", "RPC_PREFIX", "DurableApi", "client_binding", "management_urls"]
 RUNNING = ("Running", "Pending", "ContinuedAsNew", "Suspended")
 MAX_INSTANCE_ID_LENGTH = 256
-
-
-def management_urls(origin: str, instance_id: str, hub: str, key: str | None) -> dict[str, str]:
-    """The check-status payload's URLs (ext: HttpApiHandler.CreateCheckStatusResponse)."""
-    base = f"{origin}{PUBLIC_PREFIX}/instances/{instance_id}"
-    query = f"taskHub={hub}&connection=Storage" + (f"&code={key}" if key else "")
-    return {
-        "id": instance_id,
-        "statusQueryGetUri": f"{base}?{query}",
-        "sendEventPostUri": f"{base}/raiseEvent/{{eventName}}?{query}",
-        "terminatePostUri": f"{base}/terminate?reason={{text}}&{query}",
-        "rewindPostUri": f"{base}/rewind?reason={{text}}&{query}",
-        "purgeHistoryDeleteUri": f"{base}?{query}",
-        "restartPostUri": f"{base}/restart?{query}",
-        "suspendPostUri": f"{base}/suspend?reason={{text}}&{query}",
-        "resumePostUri": f"{base}/resume?reason={{text}}&{query}",
-    }
-
-
-def client_binding(origin: str, rpc_base_url: str, hub: str, key: str | None) -> str:
-    """The durableClient binding JSON (ext: BindingHelper.DurableOrchestrationClientToString)."""
-    webhooks = f"{origin}{PUBLIC_PREFIX}"
-    code = f"&code={key}" if key else ""
-    q = f"taskHub={hub}&connection=Storage{code}"
-    return json.dumps({
-        "taskHubName": hub,
-        "creationUrls": {
-            "createNewInstancePostUri": f"{webhooks}/orchestrators/{{functionName}}[/{{instanceId}}]?{q}",
-            "createAndWaitOnNewInstancePostUri": f"{webhooks}/orchestrators/{{functionName}}[/{{instanceId}}]"
-                                                 f"?timeout={{timeoutInSeconds}}&pollingInterval="
-                                                 f"{{intervalInSeconds}}&{q}",
-        },
-        "managementUrls": management_urls(origin, "INSTANCEID", hub, key),
-        "baseUrl": webhooks,
-        "requiredQueryStringParameters": q,
-        "rpcBaseUrl": rpc_base_url,
-    })
 
 
 def _checked(handler: Callable[..., Awaitable[web.Response]]) -> Callable[..., Awaitable[web.Response]]:

@@ -23,7 +23,8 @@ from local.host import keys
 from local.host.admin import AdminApi
 from local.host.app_loader import AppIndex, load_app
 from local.host.blob_trigger import BlobPoller
-from local.host.client_api import PUBLIC_PREFIX, RPC_PREFIX, DurableApi, client_binding
+from local.host.client_api import RPC_PREFIX, DurableApi
+from local.host.client_binding import PUBLIC_PREFIX, client_binding
 from local.host.engine import Engine
 from local.host.http_triggers import HttpTriggers
 from local.host.settings import HostSettings

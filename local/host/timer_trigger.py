@@ -131,7 +131,7 @@ class TimerScheduler:
 
     async def start(self) -> None:
         for timer in self.timers.values():
-            self._tasks.append(asyncio.create_task(self._listen(timer), name=f"timer-{timer.info.name}"))
+            self._tasks.append(asyncio.create_task(self._guarded(timer), name=f"timer-{timer.info.name}"))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -153,6 +153,15 @@ class TimerScheduler:
                                     status.last_updated.isoformat() if status.last_updated else None)
 
     # ---- The listener ----
+    async def _guarded(self, timer: TimerFunction) -> None:
+        try:
+            await self._listen(timer)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a host fault (the store): say so rather than stop silently
+            log.exception("LOCALHOST_TIMER_STOPPED: the schedule of %s stopped; restart the host",
+                          timer.info.name)
+
     async def _listen(self, timer: TimerFunction) -> None:
         name, now = timer.info.name, datetime.now(UTC)
         past_due = False

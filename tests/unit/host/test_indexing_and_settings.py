@@ -11,7 +11,7 @@ import pytest
 
 from local.host.app_loader import AppLoadError, load_app
 from local.host.blob_trigger import path_pattern, resolve_app_settings
-from local.host.client_api import client_binding
+from local.host.client_binding import client_binding
 from local.host.http_triggers import route_pattern
 from local.host.settings import apply_local_settings, load_settings
 
