@@ -13,6 +13,7 @@ from local.host.app_loader import AppLoadError, load_app
 from local.host.blob_trigger import path_pattern, resolve_app_settings
 from local.host.client_binding import client_binding
 from local.host.http_triggers import route_pattern
+from local.host.keys import master_key_for
 from local.host.settings import apply_local_settings, load_settings
 
 pytestmark = pytest.mark.unit
@@ -110,3 +111,12 @@ def test_blob_paths_resolve_app_setting_references(monkeypatch) -> None:
     monkeypatch.delenv("HOST_TEST_CONTAINER")
     with pytest.raises(LookupError, match="LOCALHOST_UNRESOLVED_SETTING"):
         resolve_app_settings("%HOST_TEST_CONTAINER%/{name}")
+
+
+def test_a_master_key_is_kept_in_the_state_folder_when_keys_are_on_and_none_is_given(tmp_path: Path) -> None:
+    assert master_key_for(tmp_path, None, keys_on=False) is None  # keys off: no key at all
+    assert master_key_for(tmp_path, "given", keys_on=True) == "given"
+    created = master_key_for(tmp_path / "state", None, keys_on=True)
+    assert created and len(created) >= 32
+    assert (tmp_path / "state" / "master.key").stat().st_mode & 0o777 == 0o600
+    assert master_key_for(tmp_path / "state", None, keys_on=True) == created  # kept across restarts
