@@ -17,6 +17,7 @@ from shared import errors, run_folder
 from shared.budget import budget_problem
 from shared.errors import RequestError
 from shared.payloads import ValidationSummary
+from shared.preflight_rules import folder_problem
 from shared.run_settings import RunSettings, parse_run_settings, settings_from_bytes
 from shared.settings import Settings
 from shared.storage_ops import MAX_SETTINGS_BYTES
@@ -100,6 +101,9 @@ def check_run(blobs: list[tuple[str, Path]], settings: Settings, *, workers: int
     problem = budget_problem(chosen.max_cost_usd, summaries[run_folder.TRAINING], chosen.model)
     if problem is not None:
         return _fail(check, problem[0], "budget", problem[1])
+    problem = folder_problem(chosen, run_folder.VALIDATION in files)
+    if problem is not None:  # the pre-flight rules needing no service (the pipeline then asks the service)
+        return _fail(check, problem[0], "preflight", problem[1])
     return check
 
 

@@ -242,6 +242,8 @@ class SubmitJobInput(Payload):
     hyperparameters: dict[str, Any] = field(default_factory=dict)
     training_type: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    # The run's method (RunSettings.method): sent as the job's "method" with the hyperparameters in it.
+    method: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -342,6 +344,10 @@ class ReportInput(Payload):
     smoke_test: dict[str, Any] | None = None   # ChatResult dict
     error: dict[str, Any] | None = None        # {code, stage, message} when the run failed
     approval: dict[str, Any] | None = None     # {decision: approved | rejected, note} when one was asked
+    method: str | None = None                  # supervised | dpo | reinforcement
+    training_type: str | None = None
+    parent_model: str | None = None            # continuous fine-tuning: the fine-tuned model continued
+    checkpoint: dict[str, Any] | None = None   # the model deployed: {choice, model, step, reason}
 
 
 @dataclass
@@ -378,6 +384,7 @@ class MonitorInput(Payload):
     generation: int = 0
     failures: int = 0                          # polls in a row whose status read failed
     last: JobSnapshot | None = None
+    paused_since: str | None = None            # ISO-8601: the job is paused; the deadline waits meanwhile
     _nested: ClassVar[dict[str, type[Payload]]] = {"last": JobSnapshot}
 
 
