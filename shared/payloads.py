@@ -122,7 +122,7 @@ class ValidateInput(Payload):
     n_epochs: int | None
     report_path: str                           # in the reports container
     training_type: str | None = None           # the run's training tier: its price
-    method: str = "supervised"                 # the run's method: the format its lines must have
+    method: str | None = None                  # the run's method: the format its lines must have
     item_fields: list[str] = field(default_factory=list)   # an RFT grader's item.* references
     method_hyperparameters: dict[str, Any] = field(default_factory=dict)  # for the RFT hours estimate
     _nested: ClassVar[dict[str, type[Payload]]] = {"blob": BlobRef}
@@ -140,7 +140,7 @@ class ValidateRangeInput(Payload):
     range_end: int
     partial_path: str                          # in the reports container
     training_type: str | None = None           # the run's training tier: its price
-    method: str = "supervised"                 # the run's method: the format its lines must have
+    method: str | None = None                  # the run's method: the format its lines must have
     item_fields: list[str] = field(default_factory=list)   # an RFT grader's item.* references
     method_hyperparameters: dict[str, Any] = field(default_factory=dict)  # for the RFT hours estimate
     _nested: ClassVar[dict[str, type[Payload]]] = {"blob": BlobRef}
@@ -165,7 +165,7 @@ class MergeValidationInput(Payload):
     partial_paths: list[str]
     report_path: str
     training_type: str | None = None           # the run's training tier: its price
-    method: str = "supervised"                 # the run's method: the format its lines must have
+    method: str | None = None                  # the run's method: the format its lines must have
     item_fields: list[str] = field(default_factory=list)   # an RFT grader's item.* references
     method_hyperparameters: dict[str, Any] = field(default_factory=dict)  # for the RFT hours estimate
     _nested: ClassVar[dict[str, type[Payload]]] = {"blob": BlobRef}

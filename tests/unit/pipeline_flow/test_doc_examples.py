@@ -37,7 +37,7 @@ SAMPLE = REPO / "samples" / "azure-faq"
 BLOCK = re.compile(r"(?:<!-- example: (?P<tag>[^\n]*?) -->\n)?"
                    r"^[ \t]*```(?P<lang>\w*)\n(?P<body>.*?)^[ \t]*```", re.S | re.M)
 ROUTES = [re.compile(p) for p in (r"^/api/finetune$", r"^/api/finetune/[^/]+$",
-                                  r"^/api/finetune/[^/]+/(approve|reject|cancel)$",
+                                  r"^/api/finetune/[^/]+/(approve|reject|cancel|pause|resume)$",
                                   r"^/runtime/webhooks/durabletask/instances/[^/]+$")]
 
 
