@@ -52,10 +52,9 @@ def _resolve_settings(service: BlobServiceClient, settings: Settings, request: d
         raw = read_run_settings_blob(service, settings.datasets_container, settings_path)
     try:
         return parse_run_settings(raw, settings).to_dict()
-    except RequestError as exc:
+    except RequestError as exc:  # its own code: invalid_run_settings, method_not_supported, invalid_grader
         where = f" ({exc.field})" if exc.field else ""
-        raise errors.PipelineError(errors.INVALID_RUN_SETTINGS,
-                                   f"{settings_path}{where}: {exc.message}") from exc
+        raise errors.PipelineError(exc.code, f"{settings_path}{where}: {exc.message}") from exc
 
 
 def read_run_folder(service: BlobServiceClient, settings: Settings,

@@ -125,7 +125,8 @@ def _record_step(jobs: JobsModel, record: JobRecord, step: int) -> None:
         metrics = rft_step_metrics(record.id, step, record.steps, evaluated)
         message = f"Step {step}/{record.steps}: training reward mean={metrics['train_reward_mean']:.4f}"
     else:
-        metrics = step_metrics(record.id, step, record.steps, record.validation_file is not None)
+        metrics = step_metrics(record.id, step, record.steps, record.validation_file is not None,
+                               _epochs(jobs, record))
         message = f"Step {step}/{record.steps}: training loss={metrics['train_loss']:.4f}"
     record.metrics.append(metrics)
     data = {k: v for k, v in metrics.items() if v is not None}

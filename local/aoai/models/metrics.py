@@ -23,8 +23,14 @@ def _jitter(job_id: str, step: int, salt: str) -> float:
     return int.from_bytes(digest[:4], "big") / 2**31 - 1.0
 
 
-def step_metrics(job_id: str, step: int, steps: int, with_validation: bool) -> dict[str, Any]:
-    """Metrics of one step: loss decays from ~2.2 towards ~0.3, accuracy rises towards ~0.9."""
+def step_metrics(job_id: str, step: int, steps: int, with_validation: bool,
+                 epochs: int = 1) -> dict[str, Any]:
+    """Metrics of one step: loss decays from ~2.2 towards ~0.3, accuracy rises towards ~0.9.
+
+    A job trained for 3 epochs or more overfits: its validation loss rises again over the last
+    40% of the steps, so the best kept checkpoint (deployment.checkpoint "best") may be an
+    earlier one, as on the real service.
+    """
     progress = step / steps
     train_loss = 0.3 + 1.9 * math.exp(-3.0 * progress) + 0.04 * _jitter(job_id, step, "tl")
     train_accuracy = min(
@@ -41,9 +47,10 @@ def step_metrics(job_id: str, step: int, steps: int, with_validation: bool) -> d
     }
     if with_validation:
         # valid_*: one validation batch (noisy); full_valid_*: the whole validation file (smooth).
-        metrics["valid_loss"] = round(train_loss + 0.08 + 0.03 * _jitter(job_id, step, "vl"), 5)
+        overfit = 2.5 * max(0, epochs - 2) * max(0.0, progress - 0.6) ** 2
+        metrics["valid_loss"] = round(train_loss + overfit + 0.08 + 0.03 * _jitter(job_id, step, "vl"), 5)
         metrics["valid_mean_token_accuracy"] = round(train_accuracy - 0.03, 5)
-        smooth_loss = 0.3 + 1.9 * math.exp(-3.0 * progress)
+        smooth_loss = 0.3 + 1.9 * math.exp(-3.0 * progress) + overfit
         metrics["full_valid_loss"] = round(smooth_loss + 0.08, 5)
         metrics["full_valid_mean_token_accuracy"] = round(
             min(0.99, 0.45 + 0.45 * (1 - math.exp(-3.0 * progress))) - 0.03, 5
