@@ -48,15 +48,20 @@ class RunRejected(Exception):
 
 
 # ---- 7 monitor ----
-def monitor(run: RunTracker, job: JobSnapshot) -> Steps:
-    """Run the monitor sub-orchestration; returns the succeeded job, raises otherwise."""
+def monitor(run: RunTracker, job: JobSnapshot, usd_per_hour: float | None = None,
+            cost_cap_usd: float | None = None) -> Steps:
+    """Run the monitor sub-orchestration; returns the succeeded job, raises otherwise.
+
+    ``usd_per_hour`` and ``cost_cap_usd``: a job billed per hour (RFT) is paused at the cap.
+    """
     context, timing = run.context, run.request.timing
     child_id = run_ids.monitor_instance_id(context.instance_id)
     run.begin(names.STAGE_MONITOR, monitor_instance=child_id)
     deadline = context.current_utc_datetime + timedelta(hours=timing.monitor_deadline_hours)
     start = MonitorInput(job_id=str(job.job_id), deadline=iso(deadline),
                          min_interval=timing.monitor_min_poll_seconds,
-                         max_interval=timing.monitor_max_poll_seconds)
+                         max_interval=timing.monitor_max_poll_seconds, usd_per_hour=usd_per_hour,
+                         cost_cap_usd=cost_cap_usd)
     run.check_cancel()
     child = context.call_sub_orchestrator(names.MONITOR_ORCHESTRATOR, start.to_dict(), child_id)
     # One waiter per event name, replaced only once it fired (see tracker.py on stale waiters).

@@ -71,7 +71,8 @@ def pipeline(run: RunTracker, facts: RunFacts) -> Steps:
     job = yield from stages.submit(run, settings, facts.file_ids)
     facts.job_id = job.job_id
     try:
-        job = yield from delivery.monitor(run, job)
+        hourly = summaries["training"].price_usd_per_hour  # set for a run billed per hour (RFT)
+        job = yield from delivery.monitor(run, job, hourly, settings.max_cost_usd if hourly else None)
     except PipelineError as exc:
         facts.job_finished = exc.code in JOB_ENDED
         raise

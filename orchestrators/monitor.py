@@ -19,6 +19,7 @@ from typing import Any
 
 import azure.durable_functions as df
 
+from orchestrators import cost_guard
 from orchestrators.delivery import job_status
 from orchestrators.tracker import POLL_RETRY, iso, short_reason
 from shared import names
@@ -50,6 +51,8 @@ def monitor_status(state: MonitorInput, job: JobSnapshot, next_poll: datetime | 
     status = job_status(job)
     if state.paused_since:
         status["paused_since"] = state.paused_since
+    if state.cost_paused:
+        status["paused_at_cost_cap"] = state.cost_paused
     return {"stage": names.STAGE_MONITOR, "job": status, "deadline": state.deadline,
             "polls": state.polls, "generation": state.generation,
             "next_poll": iso(next_poll) if next_poll else None}
@@ -88,6 +91,7 @@ def follow_job(context: df.DurableOrchestrationContext):
             context.set_custom_status(monitor_status(state, job, None))
             return MonitorResult(outcome=outcome, job=job, polls_total=total).to_dict()
         now = context.current_utc_datetime
+        yield from cost_guard.account(context, state, job if raw is not None else None, now)
         deadline = account_pause(state, job if raw is not None else None, deadline, now)
         effective = deadline + (now - datetime.fromisoformat(state.paused_since)) if state.paused_since \
             else deadline

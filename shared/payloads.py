@@ -385,6 +385,12 @@ class MonitorInput(Payload):
     failures: int = 0                          # polls in a row whose status read failed
     last: JobSnapshot | None = None
     paused_since: str | None = None            # ISO-8601: the job is paused; the deadline waits meanwhile
+    # The run's cap while an RFT job trains (orchestrators/cost_guard.py): price, cap, time seen running
+    usd_per_hour: float | None = None
+    cost_cap_usd: float | None = None
+    running_seconds: float = 0.0
+    last_poll: str | None = None
+    cost_paused: dict[str, Any] | None = None  # {at, hours, usd, cap_usd}: the job was paused at the cap
     _nested: ClassVar[dict[str, type[Payload]]] = {"last": JobSnapshot}
 
 

@@ -32,6 +32,7 @@ class FakeService:
     training_size: int = 2_000
     valid_ok: bool = True
     cost_usd: float | None = 0.42
+    usd_per_hour: float | None = None           # a run billed per training hour (RFT)
     folder_error: dict[str, Any] | None = None
     superseded: bool = False
     file_statuses: list[str] = field(default_factory=lambda: ["pending", "processed"])
@@ -82,6 +83,7 @@ class FakeService:
                 "first_errors": [] if ok else ["line 4: The example has no assistant message."],
                 "total_tokens": 1200, "estimated_trained_tokens": 3600 if training else None,
                 "estimated_cost_usd": self.cost_usd if training else None,
+                "price_usd_per_hour": self.usd_per_hour if training else None,
                 "report_path": payload["report_path"]}
 
     def validate_range(self, payload: dict[str, Any]) -> dict[str, Any]:

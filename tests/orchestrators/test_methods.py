@@ -164,3 +164,22 @@ def test_a_job_running_past_the_deadline_is_still_cancelled():
     statuses = ["queued"] + ["running"] * 200
     run = finetune(FakeService(job_statuses=statuses))
     assert run.outcome == "Failed" and run.error["code"] == errors.TRAINING_DEADLINE
+
+
+def test_an_rft_job_is_paused_when_its_running_time_reaches_the_runs_cap():
+    # $200 per hour and a $50 cap: with a poll every 30 s the monitor pauses the job once it has
+    # been seen running for a quarter of an hour (the fake job goes on running a while regardless)
+    statuses = ["queued"] + ["running"] * 40 + ["paused"] * 5 + ["running", "succeeded"]
+    service = FakeService(settings={**RFT, "max_cost_usd": 50}, usd_per_hour=200.0, job_statuses=statuses)
+    run = finetune(service)
+    assert run.outcome == "Completed"
+    assert service.controls == ["pause"]  # once: a resume pays on, as after the service's own pause
+    monitor = [s for child in run.children for s in child.statuses if s]
+    capped = next(s["job"]["paused_at_cost_cap"] for s in monitor if s["job"].get("paused_at_cost_cap"))
+    assert capped["cap_usd"] == 50 and 0.25 <= capped["hours"] < 0.3 and capped["usd"] >= 50
+
+
+def test_a_run_billed_per_token_is_never_paused_for_its_cap():
+    service = FakeService(settings={"max_cost_usd": 50}, job_statuses=["queued"] + ["running"] * 30 + [
+        "succeeded"])
+    assert finetune(service).outcome == "Completed" and service.controls == []

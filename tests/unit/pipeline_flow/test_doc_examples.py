@@ -3,10 +3,11 @@
 JSON blocks are recognised by their keys (run settings, a POST /api/finetune body, a validation
 report) or tagged with an HTML comment just before the block: ``<!-- example: settings
 prices={...} -->`` (run settings checked with those FINETUNE_PRICES_JSON prices, as the text
-around it says to set), ``<!-- example: settings sample=azure-faq-dpo -->`` (run settings checked
-with that sample's files, for a method that trains on another format), ``<!-- example: prices -->`` (a FINETUNE_PRICES_JSON value),
-``<!-- example: output -->`` (documented output, JSON only) or ``<!-- example: partial -->``
-(deliberately incomplete: not checked). An untagged block that is none of these fails the test.
+around it says to set), ``<!-- example: settings sample=azure-faq-dpo -->`` (run settings
+checked with that sample's files, for a method that trains on another format),
+``<!-- example: prices -->`` (a FINETUNE_PRICES_JSON value), ``<!-- example: output -->``
+(documented output, JSON only) or ``<!-- example: partial -->`` (deliberately incomplete: not
+checked). An untagged block that is none of these fails the test.
 Run settings are checked as ``drop`` checks a run folder before uploading it (settle, validate,
 budget; ``local/run_check.py``), as the ``finetune.json`` of the sample's files
 (samples/azure-faq), with the app's default settings: an example whose cap has no price, or is
