@@ -17,7 +17,10 @@ bp = df.Blueprint()
 def submit_job(payload: dict) -> dict:
     def work() -> dict[str, Any]:
         request = parse(SubmitJobInput, payload).to_dict()
-        return aoai_ops.submit_job(clients.openai_client(settings()), request)
+        config = settings()
+        v1 = aoai_ops.uses_v1(request)  # reinforcement: Azure's v1 surface
+        client = clients.openai_v1_client(config) if v1 else clients.openai_client(config)
+        return aoai_ops.submit_job(client, request)
 
     return run(names.SUBMIT_JOB, work)
 

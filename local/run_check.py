@@ -17,6 +17,7 @@ from shared import errors, run_folder
 from shared.budget import budget_problem
 from shared.errors import RequestError
 from shared.payloads import ValidationSummary
+from shared.preflight_rules import folder_problem
 from shared.run_settings import RunSettings, parse_run_settings, settings_from_bytes
 from shared.settings import Settings
 from shared.storage_ops import MAX_SETTINGS_BYTES
@@ -100,6 +101,9 @@ def check_run(blobs: list[tuple[str, Path]], settings: Settings, *, workers: int
     problem = budget_problem(chosen.max_cost_usd, summaries[run_folder.TRAINING], chosen.model)
     if problem is not None:
         return _fail(check, problem[0], "budget", problem[1])
+    problem = folder_problem(chosen, run_folder.VALIDATION in files)
+    if problem is not None:  # the pre-flight rules needing no service (the pipeline then asks the service)
+        return _fail(check, problem[0], "preflight", problem[1])
     return check
 
 
@@ -123,6 +127,8 @@ def _run_settings(path: Path | None, blob_name: str | None, settings: Settings) 
 def _validate(check: RunCheck, role: str, path: Path, settings: Settings, overrides: dict[str, Any] | None,
               workers: int | None) -> ValidationSummary | None:
     """Validate one file with the run's options; on a problem record it and return None."""
+    from shared.dataset_ops import method_options
+    from shared.method_settings import validation_fields
     from shared.validation import UnknownModelError, ValidationOptions, validate_path
     from shared.validation_digest import invalid_dataset_message, summarize
 
@@ -130,7 +136,10 @@ def _validate(check: RunCheck, role: str, path: Path, settings: Settings, overri
     assert run_settings is not None
     options = ValidationOptions(model=run_settings.model, n_epochs=run_settings.n_epochs,
                                 price_overrides=overrides or None, max_file_bytes=settings.max_file_bytes,
-                                role=role, training_type=run_settings.training_type)
+                                role=role, training_type=run_settings.training_type,
+                                **method_options(validation_fields(run_settings.method,
+                                                                   run_settings.hyperparameters),
+                                                 settings.rft_example_epochs_per_hour))
     try:
         report = validate_path(path, options, workers=workers)
     except UnknownModelError as exc:

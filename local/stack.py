@@ -48,7 +48,8 @@ LOCAL_TIMINGS: dict[str, str] = {
 # The app settings a run's checks read (shared/run_settings.py, shared/validation, shared/prices.py).
 RUN_SETTING_NAMES = ("DATASETS_CONTAINER", "FINETUNE_DEFAULT_MODEL", "FINETUNE_DEFAULT_SKU",
                      "FINETUNE_DEFAULT_CAPACITY", "FINETUNE_MAX_COST_USD", "FINETUNE_PRICES_JSON",
-                     "FINETUNE_MAX_FILE_BYTES", "APPROVAL_TIMEOUT_HOURS")
+                     "FINETUNE_MAX_FILE_BYTES", "APPROVAL_TIMEOUT_HOURS", "FINETUNE_DEFAULT_TRAINING_TYPE",
+                     "FINETUNE_RFT_EXAMPLE_EPOCHS_PER_HOUR")
 
 
 class StackError(RuntimeError):

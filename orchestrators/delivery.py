@@ -16,6 +16,7 @@ from typing import Any
 from orchestrators.tracker import POLL_RETRY, RunCancelled, RunTracker, Steps, iso, short_reason
 from shared import errors, names, run_ids
 from shared.errors import PipelineError
+from shared.method_payloads import JobControlInput
 from shared.payloads import (
     ChatInput,
     ChatResult,
@@ -47,24 +48,42 @@ class RunRejected(Exception):
 
 
 # ---- 7 monitor ----
-def monitor(run: RunTracker, job: JobSnapshot) -> Steps:
-    """Run the monitor sub-orchestration; returns the succeeded job, raises otherwise."""
+def monitor(run: RunTracker, job: JobSnapshot, usd_per_hour: float | None = None,
+            cost_cap_usd: float | None = None) -> Steps:
+    """Run the monitor sub-orchestration; returns the succeeded job, raises otherwise.
+
+    ``usd_per_hour`` and ``cost_cap_usd``: a job billed per hour (RFT) is paused at the cap.
+    """
     context, timing = run.context, run.request.timing
     child_id = run_ids.monitor_instance_id(context.instance_id)
     run.begin(names.STAGE_MONITOR, monitor_instance=child_id)
     deadline = context.current_utc_datetime + timedelta(hours=timing.monitor_deadline_hours)
     start = MonitorInput(job_id=str(job.job_id), deadline=iso(deadline),
                          min_interval=timing.monitor_min_poll_seconds,
-                         max_interval=timing.monitor_max_poll_seconds)
+                         max_interval=timing.monitor_max_poll_seconds, usd_per_hour=usd_per_hour,
+                         cost_cap_usd=cost_cap_usd)
     run.check_cancel()
     child = context.call_sub_orchestrator(names.MONITOR_ORCHESTRATOR, start.to_dict(), child_id)
-    try:
-        winner = yield context.task_any([child, run.cancel_event])
-    except Exception as exc:
-        raise PipelineError(errors.SERVICE_UNAVAILABLE, f"Monitoring the job failed: {short_reason(exc)}. "
-                            "The job may still be running; check it in Azure OpenAI.", run.stage) from None
-    if winner is run.cancel_event:
-        raise RunCancelled()
+    # One waiter per event name, replaced only once it fired (see tracker.py on stale waiters).
+    pause = context.wait_for_external_event(names.EVENT_PAUSE)
+    resume = context.wait_for_external_event(names.EVENT_RESUME)
+    while True:
+        try:
+            winner = yield context.task_any([child, run.cancel_event, pause, resume])
+        except Exception as exc:
+            raise PipelineError(errors.SERVICE_UNAVAILABLE, f"Monitoring the job failed: "
+                                f"{short_reason(exc)}. The job may still be running; check it in Azure "
+                                "OpenAI.", run.stage) from None
+        if winner is run.cancel_event:
+            raise RunCancelled()
+        if winner is not pause and winner is not resume:
+            break
+        action = names.EVENT_PAUSE if winner is pause else names.EVENT_RESUME
+        yield from control_job(run, str(job.job_id), action, winner.result)
+        if winner is pause:
+            pause = context.wait_for_external_event(names.EVENT_PAUSE)
+        else:
+            resume = context.wait_for_external_event(names.EVENT_RESUME)
     if child.state.name == "FAILED":  # task_any returns a failed child as the winner
         raise PipelineError(errors.SERVICE_UNAVAILABLE,
                             f"Monitoring the job failed: {short_reason(child.result)}. "
@@ -73,6 +92,20 @@ def monitor(run: RunTracker, job: JobSnapshot) -> Steps:
     final = result.job or JobSnapshot(job_id=job.job_id)
     run.details["job"] = job_status(final)
     return _monitor_outcome(run, result.outcome, final, result.detail)
+
+
+def control_job(run: RunTracker, job_id: str, action: str, data: Any) -> Steps:
+    """Pause or resume the job for a user's "pause"/"resume" event; a refusal is noted, never fatal.
+
+    The monitor sub-orchestration keeps polling and sees the job paused (or running again).
+    """
+    payload = JobControlInput(job_id=job_id, action=action)
+    result = yield from run.call_raw(names.CONTROL_JOB, payload.to_dict(), POLL_RETRY)
+    error = errors.returned_error(result)
+    run.details["job_control"] = {"action": action, "requested": iso(run.context.current_utc_datetime),
+                                  "note": event_note(data), "status": None if error else result.get("status"),
+                                  "error": (error or {}).get("message")}
+    run.publish("running")
 
 
 def _monitor_outcome(run: RunTracker, outcome: str, job: JobSnapshot, detail: str | None) -> JobSnapshot:

@@ -1,12 +1,13 @@
 """The finetune orchestrator: one dataset, all the way to a smoke-tested deployment.
 
-Stages (ARCHITECTURE.md): settle, validate, budget, upload, files ready, submit, monitor,
-approve (optional), deploy, smoke test, report, cleanup (optional). The generator only
+Stages (ARCHITECTURE.md): settle, validate, budget, preflight, upload, files ready, submit,
+monitor, approve (optional), deploy, smoke test, report, cleanup (optional). The generator only
 decides and waits; every effect is an activity (shared/names.py).
 
 How a run ends:
 - succeeded: runtimeStatus Completed, output {status:"succeeded", job_id, fine_tuned_model,
-  deployment, smoke_test{reply}, report{summary,...}};
+  deployment, smoke_test{reply}, report{summary,...}, method, training_type, parent_model,
+  checkpoint{choice, model, step, reason}};
 - failed: runtimeStatus Failed; customStatus {stage, status:"failed", error{code, stage,
   message}}; the failure text is that error as JSON;
 - cancelled (the "cancel" event) / rejected (the "reject" event) / superseded (the training
@@ -20,7 +21,7 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from orchestrators import delivery, stages
+from orchestrators import checkpoints, delivery, preflight, stages
 from orchestrators.delivery import RunRejected
 from orchestrators.tracker import (
     STANDARD_RETRY,
@@ -52,6 +53,7 @@ class RunFacts:
         self.fine_tuned_model: str | None = None
         self.deployment: str | None = None
         self.smoke_test: dict[str, Any] | None = None
+        self.deployed_model: str | None = None  # the fine-tuned model, or the checkpoint chosen
 
 
 def pipeline(run: RunTracker, facts: RunFacts) -> Steps:
@@ -63,12 +65,14 @@ def pipeline(run: RunTracker, facts: RunFacts) -> Steps:
     summaries = yield from stages.validate(run, folder, settings)
     facts.validation = list(summaries.values())
     stages.budget(run, summaries["training"], settings)
+    yield from preflight.preflight(run, settings, folder)
     facts.file_ids = yield from stages.upload(run, folder)
     yield from stages.files_ready(run, facts.file_ids)
     job = yield from stages.submit(run, settings, facts.file_ids)
     facts.job_id = job.job_id
     try:
-        job = yield from delivery.monitor(run, job)
+        hourly = summaries["training"].price_usd_per_hour  # set for a run billed per hour (RFT)
+        job = yield from delivery.monitor(run, job, hourly, settings.max_cost_usd if hourly else None)
     except PipelineError as exc:
         facts.job_finished = exc.code in JOB_ENDED
         raise
@@ -79,10 +83,11 @@ def pipeline(run: RunTracker, facts: RunFacts) -> Steps:
     if not settings.deployment.enabled:
         run.skip(names.STAGE_DEPLOY, "deployment.enabled is false")
         return True
+    facts.deployed_model = yield from checkpoints.choose_model(run, settings, job)
     if settings.deployment.require_approval:
         yield from delivery.approve(run, settings)
     try:
-        facts.deployment = yield from delivery.deploy(run, settings, str(job.fine_tuned_model))
+        facts.deployment = yield from delivery.deploy(run, settings, facts.deployed_model)
     except (PipelineError, RunCancelled):
         facts.deployment = run.created_deployment  # a half-made deployment is named in the report
         raise
@@ -128,7 +133,7 @@ def write_report(run: RunTracker, facts: RunFacts, outcome: str, error: dict[str
         validation=[v.to_dict() for v in facts.validation], job_id=facts.job_id,
         file_ids=list(facts.file_ids.values()), fine_tuned_model=facts.fine_tuned_model,
         deployment=facts.deployment, smoke_test=facts.smoke_test, error=error,
-        approval=run.details.get("approval"))
+        approval=run.details.get("approval"), **method_facts(run, facts))
     try:
         result = yield run.context.call_activity_with_retry(names.WRITE_REPORT, STANDARD_RETRY,
                                                             payload.to_dict())
@@ -144,12 +149,21 @@ def write_report(run: RunTracker, facts: RunFacts, outcome: str, error: dict[str
     return links
 
 
+def method_facts(run: RunTracker, facts: RunFacts) -> dict[str, Any]:
+    """The run's method, tier, the model it continued (parent_model) and the checkpoint it deployed."""
+    settings = facts.settings
+    return {"method": settings.method.get("type") if settings else None,
+            "training_type": settings.training_type if settings else None,
+            "parent_model": run.details.get("parent_model"), "checkpoint": run.details.get("checkpoint")}
+
+
 def output(run: RunTracker, facts: RunFacts, status: str, report: dict[str, Any] | None,
            **extra: Any) -> dict[str, Any]:
     return {"status": status, "run": run.request.run, "instance_id": run.context.instance_id,
             "job_id": facts.job_id, "fine_tuned_model": facts.fine_tuned_model,
             "deployment": facts.deployment, "smoke_test": facts.smoke_test,
-            "files": facts.file_ids, "report": report, "approval": run.details.get("approval"), **extra}
+            "files": facts.file_ids, "report": report, "approval": run.details.get("approval"),
+            **method_facts(run, facts), **extra}
 
 
 def end_cancelled(run: RunTracker, facts: RunFacts, detail: str | None = None) -> Steps:

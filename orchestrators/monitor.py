@@ -6,7 +6,10 @@ the minimum when the job moves), publishes progress as its custom status, and us
 ``continue_as_new`` every POLLS_PER_GENERATION polls so its history stays bounded however
 long training takes. Past the deadline it cancels the job and reports "deadline"; a status
 read that keeps failing (MAX_FAILED_POLLS polls in a row, each after its retries) reports
-"unavailable", while shorter outages only cost a poll.
+"unavailable", while shorter outages only cost a poll. A paused job (a user's pause, or the
+service's own at its cost cap) is not stuck: its status says ``paused`` with ``paused_since``,
+and the deadline does not count the paused time (it moves on by the time spent paused,
+measured between polls).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 import azure.durable_functions as df
 
+from orchestrators import cost_guard
 from orchestrators.delivery import job_status
 from orchestrators.tracker import POLL_RETRY, iso, short_reason
 from shared import names
@@ -26,6 +30,7 @@ bp = df.Blueprint()
 POLLS_PER_GENERATION = 20
 MAX_FAILED_POLLS = 5          # status reads failing (after retries) this many polls in a row end the watch
 TERMINAL = {"succeeded": "succeeded", "failed": "failed", "cancelled": "cancelled", "canceled": "cancelled"}
+PAUSED = {"paused", "pausing"}
 
 
 def next_interval(current: int, changed: bool, minimum: int, maximum: int) -> int:
@@ -43,7 +48,12 @@ def progress_key(job: JobSnapshot | None) -> tuple[Any, ...]:
 
 
 def monitor_status(state: MonitorInput, job: JobSnapshot, next_poll: datetime | None) -> dict[str, Any]:
-    return {"stage": names.STAGE_MONITOR, "job": job_status(job), "deadline": state.deadline,
+    status = job_status(job)
+    if state.paused_since:
+        status["paused_since"] = state.paused_since
+    if state.cost_paused:
+        status["paused_at_cost_cap"] = state.cost_paused
+    return {"stage": names.STAGE_MONITOR, "job": status, "deadline": state.deadline,
             "polls": state.polls, "generation": state.generation,
             "next_poll": iso(next_poll) if next_poll else None}
 
@@ -81,13 +91,17 @@ def follow_job(context: df.DurableOrchestrationContext):
             context.set_custom_status(monitor_status(state, job, None))
             return MonitorResult(outcome=outcome, job=job, polls_total=total).to_dict()
         now = context.current_utc_datetime
-        if now >= deadline:
+        yield from cost_guard.account(context, state, job if raw is not None else None, now)
+        deadline = account_pause(state, job if raw is not None else None, deadline, now)
+        effective = deadline + (now - datetime.fromisoformat(state.paused_since)) if state.paused_since \
+            else deadline
+        if now >= effective:
             detail = yield from cancel_job(context, state.job_id)
             return MonitorResult(outcome="deadline", job=job, polls_total=total, detail=detail).to_dict()
         changed = raw is not None and state.last is not None and progress_key(job) != progress_key(state.last)
         interval = next_interval(interval, changed, state.min_interval, state.max_interval) \
             if state.last is not None else interval
-        fire_at = min(deadline, now + timedelta(seconds=interval))
+        fire_at = min(effective, now + timedelta(seconds=interval))
         state.polls += 1
         state.last = job
         context.set_custom_status(monitor_status(state, job, fire_at))
@@ -98,6 +112,20 @@ def follow_job(context: df.DurableOrchestrationContext):
             state.interval = interval
             context.continue_as_new(state.to_dict())
             return None
+
+
+def account_pause(state: MonitorInput, job: JobSnapshot | None, deadline: datetime,
+                  now: datetime) -> datetime:
+    """Start or end a paused stretch (``job`` None: the read failed, nothing known); the new deadline."""
+    if job is None:
+        return deadline
+    paused = (job.status or "").lower() in PAUSED
+    if paused and state.paused_since is None:
+        state.paused_since = iso(now)
+    elif not paused and state.paused_since is not None:
+        deadline += now - datetime.fromisoformat(state.paused_since)  # the paused time does not count
+        state.deadline, state.paused_since = iso(deadline), None
+    return deadline
 
 
 def cancel_job(context: df.DurableOrchestrationContext, job_id: str):

@@ -15,6 +15,7 @@ from orchestrators.tracker import POLL_RETRY, UPLOAD_RETRY, RunTracker, Steps
 from shared import errors, names, run_ids
 from shared.budget import budget_problem
 from shared.errors import PipelineError
+from shared.method_settings import validation_fields
 from shared.payloads import (
     BlobRef,
     FileRef,
@@ -71,7 +72,8 @@ def validate(run: RunTracker, folder: RunFolder, settings: RunSettings) -> Steps
             ranged.append((role, blob, report))
         else:
             whole.append(ValidateInput(blob=blob, role=role, model=settings.model, n_epochs=settings.n_epochs,
-                                       report_path=report, training_type=settings.training_type).to_dict())
+                                       report_path=report, training_type=settings.training_type,
+                                       **method_fields(settings)).to_dict())
     whole_tasks = [run.context.call_activity_with_retry(names.VALIDATE_DATASET, POLL_RETRY, p) for p in whole]
     partial_tasks, merges = _range_tasks(run, ranged, settings)
     results = yield from _gather(run, names.VALIDATE_DATASET, whole_tasks + partial_tasks)
@@ -90,7 +92,8 @@ def validate(run: RunTracker, folder: RunFolder, settings: RunSettings) -> Steps
          "billable_tokens": s.billable_tokens, "n_epochs": s.n_epochs, "epochs_source": s.epochs_source,
          "estimated_trained_tokens": s.estimated_trained_tokens, "estimated_cost_usd": s.estimated_cost_usd,
          "training_tier": s.training_tier, "price_usd_per_million": s.price_usd_per_million,
-         "price_is_estimate": s.price_is_estimate}
+         "price_is_estimate": s.price_is_estimate, "estimated_training_hours": s.estimated_training_hours,
+         "price_usd_per_hour": s.price_usd_per_hour}
         for s in summaries]
     return {summary.role: summary for summary in summaries}
 
@@ -106,14 +109,21 @@ def _range_tasks(run: RunTracker, ranged: list[tuple[str, BlobRef, str]],
                                      f"{names.PARTIALS_FOLDER}/{role}-{start:012d}.bin")
             payload = ValidateRangeInput(blob=blob, role=role, model=settings.model,
                                          n_epochs=settings.n_epochs, range_start=start, range_end=end,
-                                         partial_path=path, training_type=settings.training_type)
+                                         partial_path=path, training_type=settings.training_type,
+                                         **method_fields(settings))
             tasks.append(run.context.call_activity_with_retry(names.VALIDATE_RANGE, POLL_RETRY,
                                                               payload.to_dict()))
             paths.append(path)
         merges.append(MergeValidationInput(blob=blob, role=role, model=settings.model,
                                            n_epochs=settings.n_epochs, partial_paths=paths,
-                                           report_path=report, training_type=settings.training_type))
+                                           report_path=report, training_type=settings.training_type,
+                                           **method_fields(settings)))
     return tasks, merges
+
+
+def method_fields(settings: RunSettings) -> dict[str, Any]:
+    """What validation needs of the run's method (format per line, grader fields, RFT estimate)."""
+    return validation_fields(settings.method, settings.hyperparameters)
 
 
 def _gather(run: RunTracker, name: str, tasks: list[Any]) -> Steps:
@@ -195,7 +205,7 @@ def submit(run: RunTracker, settings: RunSettings, file_ids: dict[str, str]) -> 
         instance_id=run.context.instance_id, run=run.request.run, model=settings.model,
         training_file_id=file_ids["training"], validation_file_id=file_ids.get("validation"),
         seed=settings.seed, suffix=settings.suffix, hyperparameters=dict(settings.hyperparameters),
-        training_type=settings.training_type,
+        training_type=settings.training_type, method=settings.method,
         metadata={"finetune_run": run.context.instance_id, "run_name": run.request.run[:512]})
     context, timing = run.context, run.request.timing
     deadline = context.current_utc_datetime + timedelta(hours=timing.monitor_deadline_hours)

@@ -16,6 +16,7 @@ from openai.types import FileObject
 from openai.types.fine_tuning import FineTuningJob
 
 from shared import errors
+from shared.method_settings import job_method
 from shared.service_errors import call_openai, is_error_result, openai_error_detail
 
 FINE_TUNE_PURPOSE = "fine-tune"
@@ -147,11 +148,17 @@ def job_request(request: dict[str, Any]) -> dict[str, Any]:
         if request.get(key) is not None:
             kwargs[arg] = request[key]
     hyperparameters = {k: v for k, v in (request.get("hyperparameters") or {}).items() if v is not None}
-    if hyperparameters:
-        kwargs["hyperparameters"] = hyperparameters
-    if request.get("training_type"):
-        kwargs["extra_body"] = {"trainingType": request["training_type"]}
+    # The service's form (docs: "provide them as part of method"), top-level hyperparameters being
+    # deprecated; the method is always named, and so is the training tier: without trainingType the
+    # service answers "The specified base model does not support fine-tuning."
+    kwargs["method"] = job_method(request.get("method") or {}, hyperparameters)
+    kwargs["extra_body"] = {"trainingType": request.get("training_type") or "Standard"}
     return kwargs
+
+
+def uses_v1(request: dict[str, Any]) -> bool:
+    """Reinforcement jobs go through Azure's v1 surface (the preview spec's methods: dpo, supervised)."""
+    return (request.get("method") or {}).get("type") == "reinforcement"
 
 
 def submit_job(client: openai.AzureOpenAI, request: dict[str, Any]) -> dict[str, Any]:
@@ -234,3 +241,23 @@ def chat_completion(client: openai.AzureOpenAI, deployment: str, messages: list[
                 "error": {"code": errors.SMOKE_TEST_FAILED,
                           "message": f"The deployment {deployment} answered with no text."}}
     return {"ok": True, "reply": reply, "finish_reason": choice.finish_reason, "error": None}
+
+
+# ---- Job control and checkpoints ----
+def control_job(client: openai.AzureOpenAI, job_id: str, action: str) -> dict[str, Any]:
+    """Pause or resume the job; the service's refusal (not running, not paused) is returned, not raised."""
+    call = client.fine_tuning.jobs.pause if action == "pause" else client.fine_tuning.jobs.resume
+    result = call_openai(lambda: call(job_id), errors.JOB_FAILED, f"{action} the fine-tuning job {job_id}")
+    return result if is_error_result(result) else job_snapshot(result)  # type: ignore[arg-type]
+
+
+def list_checkpoints(client: openai.AzureOpenAI, job_id: str) -> dict[str, Any]:
+    """A CheckpointList dict: the job's kept checkpoints, newest first, with their metrics."""
+
+    def read() -> list[dict[str, Any]]:
+        return [{"id": c.id, "model": c.fine_tuned_model_checkpoint, "step": c.step_number,
+                 "metrics": c.metrics.to_dict() if c.metrics else {}}
+                for c in client.fine_tuning.jobs.checkpoints.list(job_id, limit=10)]
+
+    result = call_openai(read, errors.DEPLOYMENT_FAILED, f"list the checkpoints of {job_id}")
+    return result if is_error_result(result) else {"checkpoints": result, "error": None}  # type: ignore[dict-item]

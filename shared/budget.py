@@ -22,10 +22,18 @@ def budget_problem(cap: float | None, training: ValidationSummary, model: str) -
     if cost is None:
         example = json.dumps({model: {"training": {tier: "<USD per 1M tokens>"}}})
         why = f" ({training.price_note})" if training.price_note else ""
+        if training.price_unit == "training hour":
+            example = json.dumps({model: {"training_per_hour": {tier: "<USD per training hour>"}}})
         return (errors.COST_UNKNOWN,
                 f"No training price is known for model {model} at {tier} training{why}, so the run's cap of "
                 f"{_usd(cap)} cannot be checked. Set your price in FINETUNE_PRICES_JSON, for example "
                 f"{example}, or set max_cost_usd to null.")
+    if cost > cap and training.estimated_training_hours is not None:  # reinforcement: billed per hour
+        return (errors.BUDGET_EXCEEDED,
+                f"The estimated training cost {_usd(cost)} (about {training.estimated_training_hours:g} "
+                f"training hour(s) at ${training.price_usd_per_hour} per hour, {tier} training) exceeds the "
+                f"run's cap of {_usd(cap)}. {training.price_note or ''} Raise max_cost_usd, lower n_epochs, "
+                "compute_multiplier or reasoning_effort, or train on fewer examples.")
     if cost > cap:
         trained = training.estimated_trained_tokens or 0
         return (errors.BUDGET_EXCEEDED,

@@ -106,6 +106,25 @@ def openai_client(settings: Settings) -> openai.AzureOpenAI:
     return _cached(key, build)
 
 
+def openai_v1_client(settings: Settings) -> openai.AzureOpenAI:
+    """Azure OpenAI's v1 surface ({endpoint}/openai/v1, api-version v1): graders and RFT jobs.
+
+    The graders routes and the reinforcement method exist only in Azure's v1 spec (the
+    2025-04-01-preview authoring spec lists the dpo and supervised methods); same credentials.
+    """
+
+    def build() -> openai.AzureOpenAI:
+        common: dict[str, Any] = {"base_url": f"{settings.openai_endpoint}/openai/v1", "api_version": "v1",
+                                  "max_retries": OPENAI_MAX_RETRIES}
+        if settings.openai_api_key:
+            return openai.AzureOpenAI(api_key=settings.openai_api_key, **common)
+        provider = get_bearer_token_provider(credential(settings), COGNITIVE_SERVICES_SCOPE)
+        return openai.AzureOpenAI(azure_ad_token_provider=provider, **common)
+
+    key = ("openai-v1", settings.openai_endpoint, settings.openai_api_key, *_identity_key(settings))
+    return _cached(key, build)
+
+
 def arm_scope(arm_endpoint: str) -> str:
     """The token scope for an ARM endpoint: a sovereign cloud's own, else the public cloud's.
 

@@ -52,10 +52,9 @@ def _resolve_settings(service: BlobServiceClient, settings: Settings, request: d
         raw = read_run_settings_blob(service, settings.datasets_container, settings_path)
     try:
         return parse_run_settings(raw, settings).to_dict()
-    except RequestError as exc:
+    except RequestError as exc:  # its own code: invalid_run_settings, method_not_supported, invalid_grader
         where = f" ({exc.field})" if exc.field else ""
-        raise errors.PipelineError(errors.INVALID_RUN_SETTINGS,
-                                   f"{settings_path}{where}: {exc.message}") from exc
+        raise errors.PipelineError(exc.code, f"{settings_path}{where}: {exc.message}") from exc
 
 
 def read_run_folder(service: BlobServiceClient, settings: Settings,
@@ -111,7 +110,16 @@ def validation_options(settings: Settings, request: dict[str, Any]) -> Validatio
     return ValidationOptions(model=request["model"], n_epochs=request.get("n_epochs"),
                              price_overrides=settings.price_overrides or None,
                              max_file_bytes=settings.max_file_bytes, role=request.get("role", "training"),
-                             training_type=request.get("training_type"))
+                             training_type=request.get("training_type"),
+                             **method_options(request, settings.rft_example_epochs_per_hour))
+
+
+def method_options(request: dict[str, Any], rft_rate: float) -> dict[str, Any]:
+    """The ValidationOptions of a run's method (a Validate* input dict, or a RunSettings-like dict)."""
+    return {"method": request.get("method") or None,
+            "item_fields": tuple(request.get("item_fields") or ()),
+            "method_hyperparameters": dict(request.get("method_hyperparameters") or {}),
+            "rft_example_epochs_per_hour": rft_rate}
 
 
 def _unknown_model(exc: UnknownModelError, role: str) -> dict[str, Any]:

@@ -23,6 +23,13 @@ DATASET_NOT_FOUND = "dataset_not_found"         # the training blob is gone
 DATASET_SUPERSEDED = "dataset_superseded"       # the training blob changed; a newer run takes over
 INVALID_DATASET = "invalid_dataset"             # the validation engine found errors
 UNKNOWN_MODEL = "unknown_model"                 # no tokenizer/price data for the base model
+# The run's method (or training tier, or continued fine-tuning) is not one the model takes
+# (shared/model_catalog.py, then the service's /models): the message names the models that do.
+METHOD_NOT_SUPPORTED = "method_not_supported"
+# The fine-tuned model a run continues from does not exist in the Azure OpenAI resource.
+PARENT_MODEL_NOT_FOUND = "parent_model_not_found"
+# Reinforcement fine-tuning needs a validation file beside the training file (valid*.jsonl).
+VALIDATION_FILE_REQUIRED = "validation_file_required"
 BUDGET_EXCEEDED = "budget_exceeded"
 COST_UNKNOWN = "cost_unknown"                   # a cap is set but no price is known for the model
 UPLOAD_FAILED = "upload_failed"

@@ -26,22 +26,31 @@ GET_DEPLOYMENT = "get_deployment"              # DeploymentRef -> DeploymentStat
 CHAT_COMPLETION = "chat_completion"            # ChatInput -> ChatResult (readiness probe and smoke test)
 WRITE_REPORT = "write_report"                  # ReportInput -> ReportResult
 DELETE_FILES = "delete_files"                  # DeleteFilesInput -> DeleteFilesResult
+# Pre-flight, job control and the checkpoint choice (input -> output types in shared/method_payloads.py)
+CHECK_MODEL = "check_model"                    # ModelCheckInput -> ModelCheck (/models, or the jobs list)
+CHECK_GRADER = "check_grader"                  # GraderCheckInput -> GraderCheck (graders validate + run)
+CONTROL_JOB = "control_job"                    # JobControlInput -> JobSnapshot (pause | resume)
+LIST_CHECKPOINTS = "list_checkpoints"          # JobRef -> CheckpointList
 
 ACTIVITIES: tuple[str, ...] = (
     READ_RUN_FOLDER, VALIDATE_DATASET, VALIDATE_RANGE, MERGE_VALIDATION, UPLOAD_FILE, GET_FILE_STATUS,
     SUBMIT_JOB, GET_JOB_STATUS, CANCEL_JOB, START_DEPLOYMENT, GET_DEPLOYMENT, CHAT_COMPLETION,
     WRITE_REPORT, DELETE_FILES,
+    CHECK_MODEL, CHECK_GRADER, CONTROL_JOB, LIST_CHECKPOINTS,
 )
 
 # ---- External events (POST /api/finetune/{id}/approve|reject|cancel) ----
 EVENT_APPROVE = "approve"
 EVENT_REJECT = "reject"
 EVENT_CANCEL = "cancel"
+EVENT_PAUSE = "pause"                          # POST /api/finetune/{id}/pause: pause the training job
+EVENT_RESUME = "resume"                        # POST /api/finetune/{id}/resume: resume it
 
 # ---- Stages, as customStatus.stage and in errors ----
 STAGE_SETTLE = "settle"
 STAGE_VALIDATE = "validate"
 STAGE_BUDGET = "budget"
+STAGE_PREFLIGHT = "preflight"                  # everything later stages need exists and is accepted
 STAGE_UPLOAD = "upload"
 STAGE_FILES_READY = "files_ready"
 STAGE_SUBMIT = "submit"
@@ -54,8 +63,9 @@ STAGE_CLEANUP = "cleanup"
 STAGE_DONE = "done"
 
 STAGES: tuple[str, ...] = (
-    STAGE_SETTLE, STAGE_VALIDATE, STAGE_BUDGET, STAGE_UPLOAD, STAGE_FILES_READY, STAGE_SUBMIT,
-    STAGE_MONITOR, STAGE_APPROVE, STAGE_DEPLOY, STAGE_SMOKE_TEST, STAGE_REPORT, STAGE_CLEANUP, STAGE_DONE,
+    STAGE_SETTLE, STAGE_VALIDATE, STAGE_BUDGET, STAGE_PREFLIGHT, STAGE_UPLOAD, STAGE_FILES_READY,
+    STAGE_SUBMIT, STAGE_MONITOR, STAGE_APPROVE, STAGE_DEPLOY, STAGE_SMOKE_TEST, STAGE_REPORT, STAGE_CLEANUP,
+    STAGE_DONE,
 )
 
 # ---- Report blobs: <REPORTS_CONTAINER>/<run>/<instance>/<name> ----

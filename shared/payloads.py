@@ -122,6 +122,9 @@ class ValidateInput(Payload):
     n_epochs: int | None
     report_path: str                           # in the reports container
     training_type: str | None = None           # the run's training tier: its price
+    method: str | None = None                  # the run's method: the format its lines must have
+    item_fields: list[str] = field(default_factory=list)   # an RFT grader's item.* references
+    method_hyperparameters: dict[str, Any] = field(default_factory=dict)  # for the RFT hours estimate
     _nested: ClassVar[dict[str, type[Payload]]] = {"blob": BlobRef}
 
 
@@ -137,6 +140,9 @@ class ValidateRangeInput(Payload):
     range_end: int
     partial_path: str                          # in the reports container
     training_type: str | None = None           # the run's training tier: its price
+    method: str | None = None                  # the run's method: the format its lines must have
+    item_fields: list[str] = field(default_factory=list)   # an RFT grader's item.* references
+    method_hyperparameters: dict[str, Any] = field(default_factory=dict)  # for the RFT hours estimate
     _nested: ClassVar[dict[str, type[Payload]]] = {"blob": BlobRef}
 
 
@@ -159,6 +165,9 @@ class MergeValidationInput(Payload):
     partial_paths: list[str]
     report_path: str
     training_type: str | None = None           # the run's training tier: its price
+    method: str | None = None                  # the run's method: the format its lines must have
+    item_fields: list[str] = field(default_factory=list)   # an RFT grader's item.* references
+    method_hyperparameters: dict[str, Any] = field(default_factory=dict)  # for the RFT hours estimate
     _nested: ClassVar[dict[str, type[Payload]]] = {"blob": BlobRef}
 
 
@@ -185,6 +194,10 @@ class ValidationSummary(Payload):
     price_source: str | None = None            # a URL, or FINETUNE_PRICES_JSON
     price_note: str | None = None              # how an estimate was derived, or why there is no price
     price_is_estimate: bool = False            # the price is the table's estimate, not the user's price
+    # Reinforcement fine-tuning is billed per training hour (shared/rft_estimate.py): the estimate's parts.
+    price_unit: str | None = None              # "1M training tokens" | "training hour"
+    estimated_training_hours: float | None = None
+    price_usd_per_hour: float | None = None
 
 
 # ---- Files ----
@@ -229,6 +242,8 @@ class SubmitJobInput(Payload):
     hyperparameters: dict[str, Any] = field(default_factory=dict)
     training_type: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    # The run's method (RunSettings.method): sent as the job's "method" with the hyperparameters in it.
+    method: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -329,6 +344,10 @@ class ReportInput(Payload):
     smoke_test: dict[str, Any] | None = None   # ChatResult dict
     error: dict[str, Any] | None = None        # {code, stage, message} when the run failed
     approval: dict[str, Any] | None = None     # {decision: approved | rejected, note} when one was asked
+    method: str | None = None                  # supervised | dpo | reinforcement
+    training_type: str | None = None
+    parent_model: str | None = None            # continuous fine-tuning: the fine-tuned model continued
+    checkpoint: dict[str, Any] | None = None   # the model deployed: {choice, model, step, reason}
 
 
 @dataclass
@@ -365,6 +384,13 @@ class MonitorInput(Payload):
     generation: int = 0
     failures: int = 0                          # polls in a row whose status read failed
     last: JobSnapshot | None = None
+    paused_since: str | None = None            # ISO-8601: the job is paused; the deadline waits meanwhile
+    # The run's cap while an RFT job trains (orchestrators/cost_guard.py): price, cap, time seen running
+    usd_per_hour: float | None = None
+    cost_cap_usd: float | None = None
+    running_seconds: float = 0.0
+    last_poll: str | None = None
+    cost_paused: dict[str, Any] | None = None  # {at, hours, usd, cap_usd}: the job was paused at the cap
     _nested: ClassVar[dict[str, type[Payload]]] = {"last": JobSnapshot}
 
 

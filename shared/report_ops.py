@@ -62,6 +62,10 @@ def build_summary(report: dict[str, Any], *, job: dict[str, Any] | None, events:
             "final_metrics": metrics,
         },
         "smoke_test": report.get("smoke_test"),
+        "method": report.get("method"),
+        "training_type": report.get("training_type"),
+        "parent_model": report.get("parent_model"),   # the lineage of a continued model
+        "checkpoint": report.get("checkpoint"),
         "created": {
             "files": list(report.get("file_ids", [])),
             "job": report.get("job_id"),

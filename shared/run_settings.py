@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from shared.errors import INVALID_RUN_SETTINGS, RequestError
+from shared.method_settings import apply_method
+from shared.prices import canonical_tier
 from shared.settings import Settings
 
 # The exercise's conversation (issue 5): the default smoke test.
@@ -32,9 +34,11 @@ MAX_SMOKE_MESSAGES = 50
 MAX_APPROVAL_HOURS = 24 * 30
 
 TOP_KEYS = {"model", "suffix", "seed", "hyperparameters", "training_type", "deployment", "smoke_test",
-            "max_cost_usd", "cleanup"}
+            "max_cost_usd", "cleanup", "method"}
 HYPER_KEYS = {"n_epochs", "batch_size", "learning_rate_multiplier"}
-DEPLOYMENT_KEYS = {"enabled", "name", "sku", "capacity", "require_approval", "approval_timeout_hours"}
+DEPLOYMENT_KEYS = {"enabled", "name", "sku", "capacity", "require_approval", "approval_timeout_hours",
+                   "checkpoint"}
+CHECKPOINTS = ("final", "best")   # deployment.checkpoint: the job's model, or its best kept checkpoint
 SMOKE_KEYS = {"messages"}
 
 
@@ -46,6 +50,7 @@ class DeploymentSettings:
     capacity: int = 1
     require_approval: bool = False
     approval_timeout_hours: float = 24.0
+    checkpoint: str = "final"                # "best": the kept checkpoint with the lowest full_valid_loss
 
 
 @dataclass
@@ -55,13 +60,16 @@ class RunSettings:
     model: str
     suffix: str | None = None
     seed: int | None = None
-    hyperparameters: dict[str, Any] = field(default_factory=dict)   # only the keys given
-    training_type: str | None = None
+    hyperparameters: dict[str, Any] = field(default_factory=dict)   # only the keys given (the method's)
+    training_type: str | None = None         # always set by parse_run_settings (never left to the service)
     deployment: DeploymentSettings = field(default_factory=DeploymentSettings)
     smoke_messages: list[dict[str, str]] = field(default_factory=lambda: [dict(m) for m in
                                                                          DEFAULT_SMOKE_MESSAGES])
     max_cost_usd: float | None = None
     cleanup: bool = False
+    # {"type": supervised|dpo|reinforcement, "explicit", and for reinforcement "grader", "item_fields",
+    # "response_format"}: shared/method_settings.py
+    method: dict[str, Any] = field(default_factory=lambda: {"type": "supervised", "explicit": False})
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -167,6 +175,12 @@ def _deployment(raw: Any, settings: Settings) -> DeploymentSettings:
                         f"deployment.approval_timeout_hours must be a number above 0 and at most "
                         f"{MAX_APPROVAL_HOURS}; got {value!r}.")
         result.approval_timeout_hours = float(value)
+    if "checkpoint" in data:
+        if data["checkpoint"] not in CHECKPOINTS:
+            raise _fail("deployment.checkpoint", 'deployment.checkpoint must be "final" (the fine-tuned '
+                        'model) or "best" (the kept checkpoint with the lowest full_valid_loss); got '
+                        f"{data['checkpoint']!r}.")
+        result.checkpoint = data["checkpoint"]
     return result
 
 
@@ -194,7 +208,8 @@ def _smoke_messages(raw: Any) -> list[dict[str, str]]:
 def parse_run_settings(raw: Any, settings: Settings) -> RunSettings:
     """Validate ``raw`` (finetune.json / the body's settings; None means all defaults)."""
     data = _check_keys(raw if raw is not None else {}, TOP_KEYS, "")
-    result = RunSettings(model=settings.default_model, max_cost_usd=settings.max_cost_usd)
+    result = RunSettings(model=settings.default_model, max_cost_usd=settings.max_cost_usd,
+                         training_type=settings.default_training_type)
     if "model" in data:
         result.model = _text(data["model"], "model", re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"),
                              "a base model name such as gpt-4o-mini-2024-07-18")
@@ -210,7 +225,8 @@ def parse_run_settings(raw: Any, settings: Settings) -> RunSettings:
         if not isinstance(value, str) or value.lower() not in TRAINING_TYPES:
             raise _fail("training_type", f"training_type must be one of Standard, GlobalStandard, Developer "
                         f"(case does not matter); got {value!r}.")
-        result.training_type = value
+        result.training_type = canonical_tier(value)
+    apply_method(data, result)  # method, its hyperparameters, and the model/method/tier check
     result.deployment = _deployment(data.get("deployment"), settings)
     if "smoke_test" in data:
         result.smoke_messages = _smoke_messages(data["smoke_test"])

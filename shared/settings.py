@@ -73,6 +73,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
     # Run defaults (a run's finetune.json or HTTP body overrides them).
     SettingSpec("FINETUNE_DEFAULT_MODEL", "gpt-4o-mini-2024-07-18", "Base model when a run names none."),
     SettingSpec("FINETUNE_DEFAULT_SKU", "Standard", "Deployment sku when a run names none."),
+    # Always sent as the job's trainingType: without it the service answers the misleading "The
+    # specified base model does not support fine-tuning." (docs/pipeline.md, Training tiers).
+    SettingSpec("FINETUNE_DEFAULT_TRAINING_TYPE", "Standard",
+                "Training tier when a run names none: Standard, GlobalStandard or Developer."),
+    SettingSpec("FINETUNE_RFT_EXAMPLE_EPOCHS_PER_HOUR", "100",
+                "Reinforcement fine-tuning throughput assumed by the cost estimate (training examples x "
+                "epochs per billed hour; docs/pipeline.md, Reinforcement fine-tuning cost)."),
     SettingSpec("FINETUNE_DEFAULT_CAPACITY", "1", "Deployment capacity when a run names none."),
     SettingSpec("FINETUNE_MAX_COST_USD", None, "Cost cap per run when a run names none (unset: no cap)."),
     SettingSpec("FINETUNE_PRICES_JSON", None,
@@ -170,6 +177,8 @@ class Settings:
     deploy_timeout_minutes: float
     approval_timeout_hours: float
     validation_range_bytes: int
+    default_training_type: str = "Standard"      # FINETUNE_DEFAULT_TRAINING_TYPE, canonical spelling
+    rft_example_epochs_per_hour: float = 100.0   # FINETUNE_RFT_EXAMPLE_EPOCHS_PER_HOUR
 
     def to_public_dict(self) -> dict[str, Any]:
         """The settings with every secret replaced by a mark, for logs and reports."""
@@ -245,4 +254,25 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         deploy_timeout_minutes=_as_float("DEPLOY_TIMEOUT_MINUTES", get("DEPLOY_TIMEOUT_MINUTES")),
         approval_timeout_hours=_as_float("APPROVAL_TIMEOUT_HOURS", get("APPROVAL_TIMEOUT_HOURS")),
         validation_range_bytes=_as_int("VALIDATION_RANGE_BYTES", get("VALIDATION_RANGE_BYTES"), 1024),
+        default_training_type=_training_type(get("FINETUNE_DEFAULT_TRAINING_TYPE")),
+        rft_example_epochs_per_hour=_positive("FINETUNE_RFT_EXAMPLE_EPOCHS_PER_HOUR",
+                                              get("FINETUNE_RFT_EXAMPLE_EPOCHS_PER_HOUR")),
     )
+
+
+def _training_type(raw: str | None) -> str:
+    """FINETUNE_DEFAULT_TRAINING_TYPE in the service's spelling; SettingsError for another name."""
+    from shared.prices import TIERS, canonical_tier
+
+    tier = canonical_tier(raw)
+    if tier not in TIERS:
+        raise SettingsError(f"Setting FINETUNE_DEFAULT_TRAINING_TYPE must be Standard, GlobalStandard or "
+                            f"Developer (any case), got {raw!r}.")
+    return tier
+
+
+def _positive(name: str, raw: str | None) -> float:
+    value = _as_float(name, raw)
+    if value <= 0:
+        raise SettingsError(f"Setting {name} must be above 0, got {raw!r}.")
+    return value

@@ -14,7 +14,8 @@ from shared.validation import ValidationReport
 
 FIRST_ERRORS = 5
 BILLING_KEYS = ("billable_tokens", "n_epochs", "epochs_source", "training_tier", "price_usd_per_million",
-                "price_source", "price_note", "price_is_estimate")
+                "price_source", "price_note", "price_is_estimate", "price_unit", "estimated_training_hours",
+                "price_usd_per_hour")
 
 
 def invalid_dataset_message(role: str, error_count: int, error_counts: dict[str, int],

@@ -5,6 +5,7 @@ GET  /api/finetune                  recent runs
 GET  /api/finetune/{id}             a readable summary (stage, status, job, progress, error, reports)
 POST /api/finetune/{id}/approve|reject|cancel   raise that event on the run, with an optional note
                                     ({"reason": "..."} or {"comment": "..."}, or ?reason= / ?comment=)
+POST /api/finetune/{id}/pause|resume            pause / resume the run's training job (while it trains)
 Errors are JSON {"error": {"code", "message", "field"}} with a status saying whose fault it is.
 """
 
@@ -32,7 +33,10 @@ bp = df.Blueprint()
 AUTH = func.AuthLevel.FUNCTION
 LIST_DAYS = 30
 BAD_ID = "The run id is not one this API made (ft-<run>-<16 hex>)."
-ACTIONS = {"approve": names.EVENT_APPROVE, "reject": names.EVENT_REJECT, "cancel": names.EVENT_CANCEL}
+ACTIONS = {"approve": names.EVENT_APPROVE, "reject": names.EVENT_REJECT, "cancel": names.EVENT_CANCEL,
+           "pause": names.EVENT_PAUSE, "resume": names.EVENT_RESUME}
+# The job status each job action needs (the service's rule: a pause needs a running job that trained a step).
+JOB_ACTIONS = {"pause": ("running", "job_not_running"), "resume": ("paused", "job_not_paused")}
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> func.HttpResponse:
@@ -120,6 +124,21 @@ async def get_finetune_run(req: func.HttpRequest, client: df.DurableOrchestratio
     return json_response(run_summary(status, monitor))
 
 
+async def job_action_refusal(client: df.DurableOrchestrationClient, status: Any, custom: dict[str, Any],
+                             instance_id: str, action: str) -> func.HttpResponse | None:
+    """409 unless the run's job is in the state ``action`` needs (the monitor's view of the job)."""
+    wanted, code = JOB_ACTIONS[action]
+    monitor = None
+    if custom.get("stage") == names.STAGE_MONITOR:
+        monitor = await client.get_status(run_ids.monitor_instance_id(instance_id))
+    job = run_summary(status, monitor)["job"] or {}
+    if custom.get("stage") == names.STAGE_MONITOR and job.get("status") == wanted:
+        return None
+    now = f"its job is {job.get('status')}" if job.get("status") else "it has no training job yet"
+    return error_response(409, code, f"Run {instance_id} is in stage {custom.get('stage')} and {now}; "
+                          f"{action} applies only while its job is {wanted}.", "action")
+
+
 @bp.route(route="finetune/{instance_id}/{action}", methods=["POST"], auth_level=AUTH)
 @bp.durable_client_input(client_name="client")
 async def act_on_finetune_run(req: func.HttpRequest,
@@ -127,8 +146,8 @@ async def act_on_finetune_run(req: func.HttpRequest,
     instance_id = req.route_params.get("instance_id", "")
     action = req.route_params.get("action", "")
     if action not in ACTIONS:
-        return error_response(404, INVALID_REQUEST, "Unknown action; use approve, reject or cancel.",
-                              "action")
+        return error_response(404, INVALID_REQUEST, "Unknown action; use approve, reject, cancel, pause or "
+                              "resume.", "action")
     if not run_ids.is_instance_id(instance_id):
         return error_response(400, INVALID_REQUEST, BAD_ID,
                               "instance_id")
@@ -139,7 +158,11 @@ async def act_on_finetune_run(req: func.HttpRequest,
         return error_response(409, "run_finished", f"Run {instance_id} has already ended "
                               f"({runtime_name(status)}); there is nothing to {action}.", "instance_id")
     custom = status.custom_status if isinstance(status.custom_status, dict) else {}
-    if action != "cancel" and custom.get("status") != "waiting_for_approval":
+    if action in JOB_ACTIONS:
+        refusal = await job_action_refusal(client, status, custom, instance_id, action)
+        if refusal is not None:
+            return refusal
+    elif action != "cancel" and custom.get("status") != "waiting_for_approval":
         return error_response(409, "not_waiting_for_approval", f"Run {instance_id} is not waiting for an "
                               f"approval (stage {custom.get('stage')}); {action} applies only then.",
                               "action")

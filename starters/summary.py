@@ -92,6 +92,10 @@ def run_summary(status: Any, monitor: Any = None) -> dict[str, Any]:
         job.update({k: v for k, v in monitor_custom["job"].items() if v is not None})
         summary["next_poll"] = monitor_custom.get("next_poll")
     summary["job"] = job or None
+    if summary["status"] == "running" and job.get("status") in ("paused", "pausing"):
+        # The job is paused (a user's pause, or the service's at its cost cap): waiting, not stuck.
+        summary["status"] = "paused"
+        summary["paused_since"] = job.get("paused_since")
     summary["files"] = custom.get("files")
     summary["validation"] = custom.get("validation")
     summary["deployment"] = deployment_of(status, custom)

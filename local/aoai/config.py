@@ -41,6 +41,8 @@ class Timings:
     requests_per_minute_per_capacity: float = 600.0
     # Azure deletes a Developer-tier deployment 24 h after it was created.
     developer_deployment_lifetime_seconds: float = 86_400.0
+    # How long a job stays "pausing" before "paused" (and "resuming" before "running").
+    pause_transition_seconds: float = 0.5
 
     @classmethod
     def fast(cls) -> Timings:
@@ -51,6 +53,7 @@ class Timings:
             job_duration_seconds=0.8,
             job_steps=5,
             deployment_seconds=0.2,
+            pause_transition_seconds=0.1,
         )
 
     @classmethod

@@ -18,7 +18,7 @@ from local.aoai.errors import (
     injected_fault,
     resource_not_found,
 )
-from local.aoai.handlers import arm, chat, control, entra, file_import, files, jobs, models
+from local.aoai.handlers import arm, chat, control, entra, file_import, files, graders, jobs, models
 from local.aoai.handlers.common import now, state_of
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -56,6 +56,10 @@ OTHER: list[tuple[str, str, str, str, Handler]] = [
         chat.deployment_chat,
     ),
     ("v1", "POST", "/openai/v1/chat/completions", "chat.completions", chat.v1_chat),
+    # Graders: only in Azure's v1 spec (azure-v1-v1-generated, runGrader / validateGrader).
+    ("v1", "POST", "/openai/v1/fine_tuning/alpha/graders/validate", "graders.validate",
+     graders.validate_grader),
+    ("v1", "POST", "/openai/v1/fine_tuning/alpha/graders/run", "graders.run", graders.run_grader),
     ("arm", "PUT", ARM_DEPLOYMENT + "/{name}", "deployments.put", arm.put_deployment),
     ("arm", "GET", ARM_DEPLOYMENT + "/{name}", "deployments.get", arm.get_deployment),
     ("arm", "PATCH", ARM_DEPLOYMENT + "/{name}", "deployments.patch", arm.patch_deployment),
@@ -80,6 +84,7 @@ OTHER: list[tuple[str, str, str, str, Handler]] = [
     ("control", "DELETE", "/_emulator/faults", "faults.clear", control.clear_faults),
     ("control", "POST", "/_emulator/faults", "faults.add", control.add_route_fault),
     ("control", "POST", "/_emulator/faults/jobs", "faults.jobs", control.fail_job),
+    ("control", "POST", "/_emulator/faults/jobs/pause", "faults.jobs.pause", control.pause_job),
     ("control", "POST", "/_emulator/faults/deployments", "faults.deployments", control.fail_deployment),
     ("control", "POST", "/_emulator/faults/files", "faults.files", control.fail_file),
     ("control", "POST", "/_emulator/tokens", "tokens", control.issue_token),

@@ -21,4 +21,6 @@ COMMANDS: dict[str, str] = {
     "approve": "local.commands.approve",
     "reject": "local.commands.reject",
     "cancel": "local.commands.cancel",
+    "pause": "local.commands.pause",
+    "resume": "local.commands.resume",
 }

@@ -1,10 +1,11 @@
-"""``approve``, ``reject`` and ``cancel``: send a person's decision to a run of a running ``up``.
+"""``approve``, ``reject``, ``cancel``, ``pause`` and ``resume``: send a person's decision to a run.
 
-Each posts to the app's own API (``POST /api/finetune/{id}/approve|reject|cancel``) with the
-stack's function key and an optional note (``{"reason": ...}``), exactly as a user's curl
-would, and prints what the API answered. Exit 0 when the API accepted it (202), 1 when it
-refused (409: the run is not waiting for an approval, or has ended; 404: no such run), 2 on
-a usage error or without a running stack.
+Each posts to the app's own API (``POST /api/finetune/{id}/approve|reject|cancel|pause|resume``)
+of a running ``up`` with the stack's function key and an optional note (``{"reason": ...}``),
+exactly as a user's curl would, and prints what the API answered. Exit 0 when the API accepted
+it (202), 1 when it refused (409: the run is not waiting for an approval, its job is not running
+or not paused, or the run has ended; 404: no such run), 2 on a usage error or without a running
+stack.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ HELPS = {
     "approve": "Approve a run that waits for an approval: it goes on to deploy.",
     "reject": "Reject a run that waits for an approval: it ends without a deployment.",
     "cancel": "Cancel a run: its fine-tuning job is cancelled and its report written.",
+    "pause": "Pause a run's training job (it keeps a deployable checkpoint; the deadline waits).",
+    "resume": "Resume a run's paused training job (billing goes on).",
 }
-NOTE_OPTION = {"approve": "--comment", "reject": "--reason", "cancel": "--reason"}
+NOTE_OPTION = {"approve": "--comment", "reject": "--reason", "cancel": "--reason", "pause": "--reason",
+               "resume": "--comment"}
 
 
 def decision_command(action: str) -> tuple[str, Callable[[argparse.ArgumentParser], None],

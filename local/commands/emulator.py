@@ -27,6 +27,7 @@ TIMING_FLAGS = {
     "token_lifetime_seconds": "lifetime of issued bearer tokens",
     "requests_per_minute_per_capacity": "chat requests per minute per deployment capacity unit (0: no limit)",
     "developer_deployment_lifetime_seconds": "seconds until a Developer deployment is deleted (Azure: 24 h)",
+    "pause_transition_seconds": "seconds a job stays pausing before paused (and resuming before running)",
 }
 
 

@@ -58,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="epochs of the run (default: the service's rule for the file's size)")
     parser.add_argument("--training-type", choices=("Standard", "GlobalStandard", "Developer"), type=_tier,
                         help="training tier, for its price (default: Standard)")
+    parser.add_argument("--method", choices=("supervised", "dpo", "reinforcement"),
+                        help="the training method the file is for: each line must have its format "
+                             "(default: chat or preference examples). A folder's is in its finetune.json")
     parser.add_argument("--price", type=_price, metavar="USD",
                         help="training price in USD per 1M tokens for this model (overrides the settings)")
     parser.add_argument("--max-file-bytes", type=_positive_int, metavar="N", default=512 * 1024 * 1024,
@@ -72,7 +75,7 @@ def _tier(text: str) -> str:
     return canonical_tier(text)
 
 
-FILE_ONLY = ("model", "max_tokens", "role", "epochs", "training_type")
+FILE_ONLY = ("model", "max_tokens", "role", "epochs", "training_type", "method")
 
 
 def _usage_error(message: str) -> int:
@@ -118,7 +121,8 @@ def _file(path: Path, args: argparse.Namespace, settings: Any) -> int:
     options = ValidationOptions(
         model=model, max_tokens=args.max_tokens, n_epochs=args.epochs,
         price_overrides=_price_overrides(settings, model, args.price), max_file_bytes=args.max_file_bytes,
-        role=args.role or "training", training_type=args.training_type,
+        role=args.role or "training", training_type=args.training_type, method=args.method,
+        rft_example_epochs_per_hour=settings.rft_example_epochs_per_hour,
     )
     report = validate_path(path, options, workers=args.workers)
     _print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if args.json else report.summary_text())
@@ -149,7 +153,8 @@ def folder_text(check: Any) -> str:
         lines += [f"{role} file {check.files[role]}:", summary_text(report), ""]
     if check.settings is not None:
         s = check.settings
-        lines.append(f"settings: model {s.model}, training {s.training_type or 'Standard'}, "
+        lines.append(f"settings: model {s.model}, method {s.method.get('type', 'supervised')}, training "
+                     f"{s.training_type or 'Standard'}, "
                      f"n_epochs {s.hyperparameters.get('n_epochs', 'auto')}, max_cost_usd {s.max_cost_usd}, "
                      f"deployment {'on' if s.deployment.enabled else 'off'}")
     if check.run is None:
@@ -160,7 +165,7 @@ def folder_text(check: Any) -> str:
         lines.append(f"REFUSED [{problem['code']}] at {problem['stage']}: {problem['message']}")
     else:
         lines.append(f"OK: run '{check.run}' passes the pipeline's checks before upload (settle, validate, "
-                     "budget).")
+                     "budget, and preflight's file rules; the pipeline's preflight also asks the service).")
     return "\n".join(lines)
 
 

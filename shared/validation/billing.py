@@ -44,14 +44,22 @@ def billing_section(
     n_epochs: int | None,
     price_overrides: Mapping[str, Any] | None,
     training_type: str | None = None,
+    method: str | None = None,
+    method_hyperparameters: Mapping[str, Any] | None = None,
+    rft_example_epochs_per_hour: float = 100.0,
 ) -> dict[str, Any]:
-    """The report's ``billing`` object for examples of ``total_tokens`` tokens each."""
+    """The report's ``billing`` object for examples of ``total_tokens`` tokens each.
+
+    Supervised and DPO runs are billed per trained token (a preference example's tokens are its
+    input and both outputs: what the file holds); a reinforcement run per training hour
+    (shared/rft_estimate.py), its tokens still reported.
+    """
     billable = int(np.minimum(total_tokens, token_limit).sum(dtype=np.int64)) if total_tokens.size else 0
     epochs = n_epochs if n_epochs is not None else default_epochs(n_examples)
     trained = billable * epochs
     row = training_price(model, training_type, price_overrides)
     price = row.usd if row else None
-    return {
+    section = {
         "billable_tokens": billable,
         "n_epochs": epochs,
         "epochs_source": "settings" if n_epochs is not None else "default_rule",
@@ -64,4 +72,12 @@ def billing_section(
         "price_note": (row.note or None) if row else "The price table does not know this model; set "
                                                       "FINETUNE_PRICES_JSON.",
         "token_limit": token_limit,
+        "price_unit": "1M training tokens",
     }
+    if method == "reinforcement":
+        from shared.rft_estimate import rft_billing
+
+        section.update(rft_billing(n_examples, epochs, model=model, training_type=training_type,
+                                   hyperparameters=method_hyperparameters, price_overrides=price_overrides,
+                                   example_epochs_per_hour=rft_example_epochs_per_hour))
+    return section

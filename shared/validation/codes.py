@@ -28,12 +28,18 @@ INVALID_WEIGHT = "invalid_weight"
 INVALID_TOOL_CALL = "invalid_tool_call"
 TOO_MANY_TOKENS = "too_many_tokens"
 INVALID_PREFERENCE_EXAMPLE = "invalid_preference_example"
+# The run's method decides the format: supervised takes chat examples, dpo preference examples,
+# reinforcement chat prompts whose last message is the user's (the model answers it).
+FORMAT_NOT_FOR_METHOD = "format_not_for_method"
+LAST_MESSAGE_NOT_USER = "last_message_not_user"
+MISSING_GRADER_FIELD = "missing_grader_field"  # a reinforcement example lacks a field its grader reads
 
 FILE_ERROR_CODES: tuple[str, ...] = (EMPTY_FILE, TOO_FEW_EXAMPLES, FILE_TOO_LARGE, MIXED_FORMATS)
 LINE_ERROR_CODES: tuple[str, ...] = (
     INVALID_UTF8, INVALID_JSON, NOT_AN_OBJECT, MISSING_MESSAGES, MESSAGE_NOT_OBJECT, MISSING_ROLE,
     UNRECOGNIZED_ROLE, UNRECOGNIZED_KEY, MISSING_CONTENT, INVALID_CONTENT, NO_ASSISTANT_MESSAGE,
     INVALID_WEIGHT, INVALID_TOOL_CALL, TOO_MANY_TOKENS, INVALID_PREFERENCE_EXAMPLE,
+    FORMAT_NOT_FOR_METHOD, LAST_MESSAGE_NOT_USER, MISSING_GRADER_FIELD,
 )
 ERROR_CODES: tuple[str, ...] = FILE_ERROR_CODES + LINE_ERROR_CODES
 

@@ -21,14 +21,17 @@ from shared.validation.rules import ExampleChecker, Problem
 from shared.validation.tokens import TokenCounter
 
 BOM = b"\xef\xbb\xbf"
-_checkers: dict[str, ExampleChecker] = {}
+_checkers: dict[tuple[str, str | None, tuple[str, ...]], ExampleChecker] = {}
 
 
-def checker_for(encoding_name: str) -> ExampleChecker:
-    """The process's checker for one encoding (built once: the encoding takes a second to load)."""
-    checker = _checkers.get(encoding_name)
+def checker_for(encoding_name: str, method: str | None = None, item_fields: tuple[str, ...] = ()
+                ) -> ExampleChecker:
+    """The process's checker for one encoding and method (built once: the encoding takes a second to load)."""
+    key = (encoding_name, method, item_fields)
+    checker = _checkers.get(key)
     if checker is None:
-        checker = _checkers[encoding_name] = ExampleChecker(TokenCounter(get_encoding(encoding_name)))
+        counter = TokenCounter(get_encoding(encoding_name))
+        checker = _checkers[key] = ExampleChecker(counter, method, item_fields)
     return checker
 
 
@@ -57,7 +60,7 @@ def validate_chunks(
 
 def _scan(lines: OwnedLines, resolved: ResolvedOptions, *, at_file_start: bool) -> PartialResult:
     partial = PartialResult()
-    checker = checker_for(resolved.encoding)
+    checker = checker_for(resolved.encoding, resolved.options.method, resolved.options.item_fields)
     check, warnings, note = checker.check, checker.warnings, partial.note
     loads = json.loads
     limit = resolved.token_limit

@@ -10,6 +10,7 @@ from shared.validation.models import UnknownModelError, canonical_model, encodin
 TRAINING = "training"
 VALIDATION = "validation"
 MIN_EXAMPLES_BY_ROLE = {TRAINING: 10, VALIDATION: 1}
+METHODS = ("supervised", "dpo", "reinforcement")
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,20 @@ class ValidationOptions:
     role: str = TRAINING
     encoding: str | None = None
     training_type: str | None = None     # the run's training tier (prices differ); None: Standard
+    # The run's training method (supervised | dpo | reinforcement): the format every line must have,
+    # and how the run is billed (per token, or per training hour for reinforcement). None: a file alone,
+    # chat or preference examples accepted (one format per file).
+    method: str | None = None
+    item_fields: tuple[str, ...] = ()    # a reinforcement grader's item.* references, checked on every line
+    method_hyperparameters: dict[str, Any] | None = field(default=None, hash=False)  # RFT hours estimate
+    rft_example_epochs_per_hour: float = 100.0   # FINETUNE_RFT_EXAMPLE_EPOCHS_PER_HOUR
 
     def resolve(self) -> ResolvedOptions:
         """The checked options; UnknownModelError for an unknown model without max_tokens."""
         if self.role not in MIN_EXAMPLES_BY_ROLE:
             raise ValueError(f"role must be 'training' or 'validation', got {self.role!r}.")
+        if self.method is not None and self.method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}.")
         if self.max_tokens is not None and self.max_tokens < 1:
             raise ValueError(f"max_tokens must be a positive whole number, got {self.max_tokens}.")
         if self.n_epochs is not None and self.n_epochs < 1:

@@ -46,7 +46,7 @@ def validate_path(path: str | os.PathLike[str], options: ValidationOptions, *, w
         return validate_chunks(read_file_chunks(path), options, total_bytes=size)
     context = multiprocessing.get_context()
     if context.get_start_method() == "fork":
-        checker_for(resolved.encoding)  # load the encoding once; forked workers inherit it
+        checker_for(resolved.encoding, options.method, options.item_fields)  # forked workers inherit it
     # A few ranges per worker: a worker slowed down by other load takes fewer of them.
     range_bytes = max(MIN_RANGE_BYTES, math.ceil(size / (workers * RANGES_PER_WORKER)))
     ranges = plan_ranges(size, range_bytes)

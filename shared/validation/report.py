@@ -56,6 +56,7 @@ def finalize(partial: PartialResult, options: ValidationOptions, *, total_bytes:
         "ok": not errors,
         "role": options.role,
         "format": _main_format(partial),
+        "method": options.method,
         "model": resolved.model,
         "encoding": resolved.encoding,
         "bytes": partial.bytes if total_bytes is None else total_bytes,
@@ -73,7 +74,9 @@ def finalize(partial: PartialResult, options: ValidationOptions, *, total_bytes:
         "billing": billing_section(
             totals, partial.valid_examples, model=resolved.model, token_limit=resolved.token_limit,
             n_epochs=options.n_epochs, price_overrides=options.price_overrides,
-            training_type=options.training_type,
+            training_type=options.training_type, method=options.method,
+            method_hyperparameters=options.method_hyperparameters,
+            rft_example_epochs_per_hour=options.rft_example_epochs_per_hour,
         ),
     }
     return ValidationReport(data)

@@ -11,11 +11,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shared.graders.templates import has_path
 from shared.validation import codes
 from shared.validation.tokens import TOKENS_PER_EXAMPLE, TOKENS_PER_MESSAGE, TOKENS_PER_NAME, TokenCounter
 
 CHAT = "chat"
 PREFERENCE = "preference"
+REINFORCEMENT = "reinforcement"   # a chat prompt for reinforcement fine-tuning (its last message the user's)
+# The format each training method takes (its name in the run settings' method.type).
+METHOD_FORMATS = {"supervised": CHAT, "dpo": PREFERENCE, "reinforcement": REINFORCEMENT}
+FORMAT_NAMES = {CHAT: 'a chat example {"messages": [...]} ending with the assistant\'s answer',
+                PREFERENCE: 'a preference example {"input", "preferred_output", "non_preferred_output"}',
+                REINFORCEMENT: 'a chat prompt {"messages": [...]} ending with the user\'s message'}
 
 ROLES = ("system", "user", "assistant", "tool", "function")
 MESSAGE_KEYS = ("role", "content", "name", "weight", "tool_calls", "tool_call_id", "function_call")
@@ -37,11 +44,20 @@ class Problem(Exception):
 
 
 class ExampleChecker:
-    """Checks examples and counts their tokens; one per encoding per process."""
+    """Checks examples and counts their tokens; one per encoding and method per process.
 
-    def __init__(self, counter: TokenCounter) -> None:
+    ``method`` (supervised, dpo, reinforcement; None: chat or preference) decides the format of a line;
+    ``item_fields`` are the ``item.*`` references of a reinforcement grader, which every line
+    must be able to fill (its fields besides ``messages``).
+    """
+
+    def __init__(self, counter: TokenCounter, method: str | None = None,
+                 item_fields: tuple[str, ...] = ()) -> None:
         self.counter = counter
-        self.role_tokens = {role: counter.count(role) for role in ROLES}
+        self.method = method
+        roles = (*ROLES, "developer") if method == REINFORCEMENT else ROLES  # RFT prompts may use it
+        self.role_tokens = {role: counter.count(role) for role in roles}
+        self.item_refs = _item_references(item_fields)
         self.warnings: list[tuple[str, str]] = []
 
     # ---- Examples ----
@@ -51,9 +67,19 @@ class ExampleChecker:
         self.counter.special_seen = None
         if type(obj) is not dict:
             raise Problem(codes.NOT_AN_OBJECT, 'The line must be a JSON object such as {"messages": [...]}.')
-        if "messages" in obj:
+        preference = "messages" not in obj and (
+            "input" in obj or "preferred_output" in obj or "non_preferred_output" in obj)
+        wanted = METHOD_FORMATS.get(self.method or "")  # None: any format (a file checked alone)
+        if "messages" in obj and wanted == REINFORCEMENT:
+            result = self._check_reinforcement(obj)
+        elif wanted and (preference != (wanted == PREFERENCE)):
+            given = PREFERENCE if preference else CHAT
+            raise Problem(codes.FORMAT_NOT_FOR_METHOD, f"The line is {FORMAT_NAMES[given].split(' {')[0]}, "
+                          f"but the run's method is {self.method}, which trains on {FORMAT_NAMES[wanted]}. "
+                          "Convert the file or change method.type.")
+        elif "messages" in obj:
             result = self._check_chat(obj)
-        elif "input" in obj or "preferred_output" in obj or "non_preferred_output" in obj:
+        elif preference:
             result = self._check_preference(obj)
         else:
             raise Problem(codes.MISSING_MESSAGES, 'The object has no "messages" list; put the conversation '
@@ -79,6 +105,32 @@ class ExampleChecker:
                           'reply the model should learn as a message with role "assistant".')
         self._note_missing_roles(roles)
         return CHAT, TOKENS_PER_EXAMPLE + total, assistant, len(messages)
+
+    def _check_reinforcement(self, obj: dict) -> tuple[str, int, int, int]:
+        """A reinforcement prompt: messages ending with the user's; the other fields are the grader's item."""
+        messages = obj["messages"]
+        if type(messages) is not list or not messages:
+            raise Problem(codes.MISSING_MESSAGES, '"messages" must be a non-empty list of message objects.')
+        if "tools" in obj:
+            _check_tools(obj["tools"], "tools")
+        total, _assistant, roles = self._messages(messages, "message")
+        last = messages[-1].get("role")
+        if last != "user":
+            raise Problem(codes.LAST_MESSAGE_NOT_USER, f"The last message is the {last}'s; in reinforcement "
+                          "fine-tuning it must be the user's (the model answers it and the grader scores "
+                          "the answer). Remove the final answer, or put the reference in a field the grader "
+                          "reads.")
+        item = {key: value for key, value in obj.items() if key != "messages"}
+        for text, path in self.item_refs:
+            if not has_path(item, path):
+                fields = ", ".join(sorted(item)[:12]) or "none"
+                raise Problem(codes.MISSING_GRADER_FIELD, f"The grader reads {{{{{text}}}}}, but this "
+                              f"example has no such field (its fields besides messages: {fields}). Add it to "
+                              "every example or change the grader.")
+        if "user" not in roles:
+            self.warn(codes.MISSING_USER_MESSAGE, "The example has no user message; check that the "
+                      "conversation is complete.")
+        return REINFORCEMENT, TOKENS_PER_EXAMPLE + total, 0, len(messages)
 
     def _check_preference(self, obj: dict) -> tuple[str, int, int, int]:
         self._check_top_level(obj, PREFERENCE_TOP_KEYS, "")
@@ -240,6 +292,17 @@ class ExampleChecker:
             _check_tools(obj["functions"], f"{prefix}functions", legacy=True)
         if "parallel_tool_calls" in obj and type(obj["parallel_tool_calls"]) is not bool:
             raise Problem(codes.INVALID_TOOL_CALL, f'"{prefix}parallel_tool_calls" must be true or false.')
+
+
+def _item_references(item_fields: tuple[str, ...]) -> list[tuple[str, tuple[str | int, ...]]]:
+    """(text, path under item) of each ``item.*`` reference text, e.g. "item.answer" -> ("answer",)."""
+    from shared.graders.templates import parse_reference
+
+    found = []
+    for text in item_fields:
+        reference = parse_reference(text)
+        found.append((reference.text, reference.path))
+    return found
 
 
 def _short(value: Any, limit: int = 40) -> str:

@@ -24,9 +24,14 @@ def summary_text(report: dict[str, Any], max_listed: int = 10) -> str:
     billing = report["billing"]
     cost = billing["estimated_cost_usd"]
     tier = billing.get("training_tier") or "Standard"
+    hours = billing.get("estimated_training_hours")
     if cost is None:
         cost_text = (f"cost unknown: no price for {report['model']} at {tier} training "
                      "(set it in FINETUNE_PRICES_JSON)")
+    elif hours is not None:  # reinforcement fine-tuning: billed per training hour
+        cost_text = (f"estimated ${cost:,.2f} for about {hours:g} training hour(s) at "
+                     f"${billing['price_usd_per_hour']} per hour, {tier} training; "
+                     f"ESTIMATE, not a quote: {billing.get('price_note')}")
     else:
         amount = f"{cost:,.2f}" if cost >= 0.01 or cost == 0 else f"{cost:.6f}"
         cost_text = (f"estimated ${amount} at ${billing['price_usd_per_million']} per 1M tokens, {tier} "

@@ -32,6 +32,7 @@ class FakeService:
     training_size: int = 2_000
     valid_ok: bool = True
     cost_usd: float | None = 0.42
+    usd_per_hour: float | None = None           # a run billed per training hour (RFT)
     folder_error: dict[str, Any] | None = None
     superseded: bool = False
     file_statuses: list[str] = field(default_factory=lambda: ["pending", "processed"])
@@ -43,6 +44,10 @@ class FakeService:
     smoke_ok: bool = True
     transient: dict[str, int] = field(default_factory=dict)       # activity -> failures before success
     queue_full_submits: int = 0                 # submits answered "job queue full" before one is accepted
+    model_check: dict[str, Any] | None = None   # the answer of check_model (default: the model is fine)
+    grader_error: dict[str, Any] | None = None  # check_grader refuses the grader with this error
+    checkpoints: list[dict[str, Any]] = field(default_factory=list)   # list_checkpoints' answer
+    controls: list[str] = field(default_factory=list)                 # pause/resume actions sent
     counts: dict[str, int] = field(default_factory=dict)
 
     def __call__(self, name: str, payload: Any) -> Any:
@@ -78,6 +83,7 @@ class FakeService:
                 "first_errors": [] if ok else ["line 4: The example has no assistant message."],
                 "total_tokens": 1200, "estimated_trained_tokens": 3600 if training else None,
                 "estimated_cost_usd": self.cost_usd if training else None,
+                "price_usd_per_hour": self.usd_per_hour if training else None,
                 "report_path": payload["report_path"]}
 
     def validate_range(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -100,7 +106,30 @@ class FakeService:
     def delete_files(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {"deleted": list(payload["file_ids"]), "missing": []}
 
+    # ---- pre-flight ----
+    def check_model(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if self.model_check is not None:
+            return self.model_check
+        model = payload["model"]
+        fine_tuned = ".ft-" in model
+        return {"model": model, "reachable": True, "fine_tuned": fine_tuned, "found_by": "models",
+                "parent_model": model if fine_tuned else None, "base_model": model.split(".ft-")[0]}
+
+    def check_grader(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if self.grader_error is not None:
+            return {"valid": False, "error": self.grader_error}
+        return {"valid": True, "runs": [{"file": blob["path"], "line": 1, "sample": "Paris", "reward": 1.0,
+                                         "flags": []} for blob in payload["files"]]}
+
     # ---- jobs ----
+    def control_job(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self.controls.append(payload["action"])
+        status = "paused" if payload["action"] == "pause" else "resuming"
+        return {"job_id": payload["job_id"], "status": status}
+
+    def list_checkpoints(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"checkpoints": self.checkpoints}
+
     def submit_job(self, payload: dict[str, Any]) -> dict[str, Any]:
         if self.queue_full_submits > 0:
             self.queue_full_submits -= 1

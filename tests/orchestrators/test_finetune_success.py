@@ -15,7 +15,8 @@ from tests.orchestrators.service import FT_MODEL, REPLY, FakeService
 
 pytestmark = pytest.mark.orchestrators
 
-PIPELINE_ORDER = [names.READ_RUN_FOLDER, names.VALIDATE_DATASET, names.UPLOAD_FILE, names.GET_FILE_STATUS,
+PIPELINE_ORDER = [names.READ_RUN_FOLDER, names.VALIDATE_DATASET, names.CHECK_MODEL, names.UPLOAD_FILE,
+                  names.GET_FILE_STATUS,
                   names.SUBMIT_JOB, names.GET_JOB_STATUS, names.START_DEPLOYMENT, names.GET_DEPLOYMENT,
                   names.CHAT_COMPLETION, names.WRITE_REPORT]
 
@@ -40,7 +41,9 @@ def test_happy_path_ends_with_a_smoke_tested_deployment():
         "files": {"training": "file-training", "validation": "file-validation"},
         "report": {"summary": f"{folder}/summary.json", "results": f"{folder}/results.csv",
                    "loss": f"{folder}/loss.svg"},
-        "approval": None,
+        "approval": None, "method": "supervised", "training_type": "Standard", "parent_model": None,
+        "checkpoint": {"choice": "final", "model": FT_MODEL, "step": None,
+                       "reason": "deployment.checkpoint is final: the fine-tuned model."},
     }
     assert first_calls(run) == PIPELINE_ORDER
     tokens = run.custom_status["tokens"]  # estimate vs what the job trained, explained

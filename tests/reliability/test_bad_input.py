@@ -23,7 +23,14 @@ from local.stack_client import StackClient
 from shared import run_ids
 from shared.validation import codes
 from tests.e2e.steps import drop, finished
-from tests.reliability.datasets import BAD_LINES, bad_datasets, bad_settings, chat_dataset
+from tests.reliability.datasets import (
+    BAD_LINES,
+    bad_datasets,
+    bad_method_settings,
+    bad_settings,
+    chat_dataset,
+    method_cases,
+)
 from tests.reliability.harness import CrashableStack
 from tests.reliability.steps import (
     blob_fingerprint,
@@ -53,12 +60,22 @@ class Case:
 
 def _cases() -> list[Case]:
     cases = [Case(code, {"training.jsonl": data}, "validate", "invalid_dataset", report_code=code)
-             for code, data in bad_datasets().items()]
+             for code, data in bad_datasets().items() if code != "invalid_preference_example"]
     good = chat_dataset(12)
     cases += [Case(f"settings-{label}", {"finetune.json": data, "training.jsonl": good}, "settle",
                    "invalid_run_settings") for label, data in bad_settings().items()]
     cases.append(Case("two-training-files", {"train_a.jsonl": good, "train_b.jsonl": good}, "settle",
                       "invalid_dataset"))
+    # The run's method: its data rules (every line checked), settings, grader, tier and files.
+    methods = method_cases()
+    cases += [Case(label, methods.pop(label), "validate", "invalid_dataset", report_code=label)
+              for label in ("last_message_not_user", "missing_grader_field", "invalid_preference_example")]
+    cases.append(Case("rft-without-validation", methods.pop("rft-without-validation"), "preflight",
+                      "validation_file_required"))
+    cases.append(Case("parent-model-missing", methods.pop("parent-model-missing"), "preflight",
+                      "parent_model_not_found"))
+    cases += [Case(f"settings-{label}", {"finetune.json": data, "training.jsonl": good}, "settle", code)
+              for label, (data, code) in bad_method_settings().items()]
     cases.append(Case("spaces-non-ascii", {"training set é.jsonl": good + BAD_LINES["invalid_json"]},
                       "validate", "invalid_dataset", report_code="invalid_json",
                       run=f"{SPACED_RUN} {uuid.uuid4().hex[:6]}"))
@@ -67,7 +84,8 @@ def _cases() -> list[Case]:
 
 CASES = _cases()
 assert len(CASES) >= 25
-assert {c.report_code for c in CASES} >= set(codes.ERROR_CODES) - {codes.FILE_TOO_LARGE}  # + the 200 MB file
+# + the 200 MB file (file_too_large); mixed_formats needs a file checked without a method (unit tests)
+assert {c.report_code for c in CASES} >= set(codes.ERROR_CODES) - {codes.FILE_TOO_LARGE, codes.MIXED_FORMATS}
 
 
 def _training_name(case: Case) -> str:

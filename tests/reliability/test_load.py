@@ -19,6 +19,7 @@ import openai
 import pytest
 
 from local.stack_client import StackClient
+from tests.integration.emulator.helpers import create_job
 from tests.reliability.datasets import chat_dataset
 from tests.reliability.harness import CrashableStack
 from tests.reliability.load import problems, run_load
@@ -49,9 +50,9 @@ def _fill_the_job_queue(client: StackClient) -> None:
     wait_until(lambda: aoai.files.retrieve(upload.id).status == "processed", 30, "the filler file")
     set_timings(client, job_start_delay_seconds=QUEUE_HELD_S, job_duration_seconds=0.05, job_steps=1)
     for _ in range(20):
-        aoai.fine_tuning.jobs.create(model="gpt-4o-mini-2024-07-18", training_file=upload.id)
+        create_job(aoai, model="gpt-4o-mini-2024-07-18", training_file=upload.id)
     with pytest.raises(openai.RateLimitError):
-        aoai.fine_tuning.jobs.create(model="gpt-4o-mini-2024-07-18", training_file=upload.id)
+        create_job(aoai, model="gpt-4o-mini-2024-07-18", training_file=upload.id)
 
 
 def test_runs_wait_their_turn_when_the_service_job_queue_is_full(rel_stack: CrashableStack) -> None:

@@ -84,7 +84,10 @@ V1_BODIES = {
     "jobs.checkpoints": "ListFineTuningJobCheckpoints",
 }
 # Not transcribed for v1: the file-delete answer (validated with the authoring FileDelete, same shape).
-V1_FALLBACK = {"files.delete": (AUTHORING["2025-04-01-preview"], "FileDelete")}
+V1_FALLBACK = {"files.delete": (AUTHORING["2025-04-01-preview"], "FileDelete"),
+               # Graders: transcribed into spec_additions.json (the v1 spec references OpenAI's schemas).
+               "graders.validate": (EXTRA, "ValidateGraderResponse"),
+               "graders.run": (EXTRA, "RunGraderResponse")}
 MODELS = {"models.list": "ModelList", "models.retrieve": "Model"}
 ARM_BODIES = {
     "deployments.put": "Deployment",

@@ -12,7 +12,7 @@ import pytest
 from openai.types import FileObject
 from openai.types.fine_tuning import FineTuningJob
 
-from tests.integration.emulator.helpers import wait_until
+from tests.integration.emulator.helpers import create_job, wait_until
 
 pytestmark = pytest.mark.schema
 
@@ -47,7 +47,7 @@ def _job_done(
 def _trained(client: Any, content: bytes) -> Any:
     """A succeeded job of the base model on `content`."""
     training = _uploaded(client, content)
-    return _job_done(client, client.fine_tuning.jobs.create(model=BASE, training_file=training.id).id)
+    return _job_done(client, create_job(client, model=BASE, training_file=training.id).id)
 
 
 @pytest.mark.parametrize("surface", SURFACES)
@@ -83,7 +83,7 @@ def test_files_routes(clients, surface, sample_training, content_server):
 def test_job_routes(clients, surface, sample_training):
     client = _client(clients, surface)
     training, validation = _uploaded(client, sample_training), _uploaded(client, sample_training, "v.jsonl")
-    job = client.fine_tuning.jobs.create(
+    job = create_job(client,
         model=BASE,
         training_file=training.id,
         validation_file=validation.id,
@@ -96,26 +96,26 @@ def test_job_routes(clients, surface, sample_training):
     assert done.status == "succeeded" and done.result_files
     assert list(client.fine_tuning.jobs.list_events(job.id, limit=100))
     assert list(client.fine_tuning.jobs.checkpoints.list(job.id))
-    second = client.fine_tuning.jobs.create(model=done.fine_tuned_model, training_file=training.id)
+    second = create_job(client, model=done.fine_tuned_model, training_file=training.id)
     assert client.fine_tuning.jobs.cancel(second.id).status == "cancelled"
     with pytest.raises(openai.BadRequestError) as caught:
         client.fine_tuning.jobs.cancel(second.id)
     assert caught.value.code == "unexpectedEntityState"
     if surface != "2024-10-21":  # pause and resume are not in the GA spec
         clients.emulator.set_timings(job_duration_seconds=4, job_steps=40, job_start_delay_seconds=0)
-        third = client.fine_tuning.jobs.create(model=BASE, training_file=training.id)
+        third = create_job(client, model=BASE, training_file=training.id)
         wait_until(
             lambda: any(e.type == "metrics" for e in client.fine_tuning.jobs.list_events(third.id)), "a step"
         )
         assert client.fine_tuning.jobs.pause(third.id).status == "paused"
-        assert client.fine_tuning.jobs.resume(third.id).status == "running"
+        assert client.fine_tuning.jobs.resume(third.id).status == "resuming"
         client.fine_tuning.jobs.cancel(third.id)
     answer = client.delete(f"/fine_tuning/jobs/{second.id}", cast_to=httpx2.Response)
     assert answer.status_code == 204
     with pytest.raises(openai.NotFoundError):
         client.fine_tuning.jobs.retrieve(second.id)
     with pytest.raises(openai.BadRequestError) as caught:
-        client.fine_tuning.jobs.create(model="gpt-4-turbo", training_file=training.id)
+        create_job(client, model="gpt-4-turbo", training_file=training.id)
     assert caught.value.code == "invalidPayload"
 
 
@@ -137,7 +137,25 @@ def test_job_created_from_a_raw_body_answers_the_v1_shape(clients, sample_traini
     """The v1 client parses leniently; check the raw create answer field by field as well."""
     client = clients.v1()
     training = _uploaded(client, sample_training)
-    raw = client.fine_tuning.jobs.with_raw_response.create(model=BASE, training_file=training.id)
+    raw = client.fine_tuning.jobs.with_raw_response.create(model=BASE, training_file=training.id,
+                                                           extra_body={"trainingType": "Standard"})
     body = raw.http_response.json()
     assert isinstance(body["seed"], int) and body["result_files"] is None and body["organization_id"] is None
     assert isinstance(raw.parse(), FineTuningJob)
+
+
+def test_grader_routes(clients):
+    """The v1 graders routes: validate echoes the grader, run answers a reward with every error flag."""
+    client = clients.v1()
+    exact = {"type": "string_check", "name": "exact", "input": "{{sample.output_text}}",
+             "reference": "{{item.answer}}", "operation": "eq"}
+    python = {"type": "python", "name": "length", "source": "def grade(sample, item):\n    return 0.5\n"}
+    multi = {"type": "multi", "name": "both", "graders": {"exact": exact, "length": python},
+             "calculate_output": "(exact + length) / 2"}
+    for grader in (exact, python, multi):
+        assert client.fine_tuning.alpha.graders.validate(grader=grader).grader is not None
+    run = client.fine_tuning.alpha.graders.run(grader=multi, item={"answer": "Paris"}, model_sample="Paris")
+    assert run.reward == 0.75 and run.sub_rewards == {"exact": 1.0, "length": 0.5}
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.fine_tuning.alpha.graders.validate(grader={**exact, "operation": "neq"})
+    assert caught.value.code == "invalidPayload"

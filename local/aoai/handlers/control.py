@@ -50,7 +50,7 @@ async def list_faults(request: web.Request) -> web.Response:
 async def clear_faults(request: web.Request) -> web.Response:
     faults = state_of(request).faults
     faults.routes.clear()
-    for store in (faults.next_jobs, faults.next_deployments, faults.next_files):
+    for store in (faults.next_jobs, faults.next_deployments, faults.next_files, faults.next_job_pauses):
         store.clear()
     for named in (faults.jobs_by_id, faults.deployments_by_name, faults.files_by_name):
         named.clear()
@@ -86,6 +86,24 @@ async def fail_job(request: web.Request) -> web.Response:
         state.faults.next_jobs.extend(failure for _ in range(int(body.get("count", 1))))
     state.save()
     return web.json_response(asdict(failure), status=201)
+
+
+async def pause_job(request: web.Request) -> web.Response:
+    """The service pauses a job by itself at `at_step` (default: half-way), as at the $5,000 RFT cap:
+    that job (`job_id`, running or pending) or the next `count` jobs created."""
+    body = await _body(request)
+    state = state_of(request)
+    at_step = body.get("at_step")
+    if at_step is not None and (not isinstance(at_step, int) or at_step < 1):
+        raise control_error(400, "at_step must be a whole number of at least 1.")
+    if body.get("job_id"):
+        job = state.jobs.get(body["job_id"])
+        job.pause_at_step = at_step or max(1, job.steps // 2)
+    else:
+        steps = at_step or max(1, state.timings.job_steps // 2)
+        state.faults.next_job_pauses.extend(steps for _ in range(int(body.get("count", 1))))
+    state.save()
+    return web.json_response({"at_step": at_step, "job_id": body.get("job_id")}, status=201)
 
 
 async def fail_deployment(request: web.Request) -> web.Response:

@@ -7,7 +7,16 @@ import re
 
 from aiohttp import web
 
-from local.aoai.handlers.common import STATE, json_body, list_page, location, now, run_in_background, state_of
+from local.aoai.handlers.common import (
+    STATE,
+    is_v1,
+    json_body,
+    list_page,
+    location,
+    now,
+    run_in_background,
+    state_of,
+)
 from local.aoai.models.common import paginate, parse_limit
 from local.aoai.models.learning import digest_training_file
 
@@ -27,7 +36,7 @@ def schedule_digest(app: web.Application, job_id: str) -> None:
 
     async def read() -> None:
         digest = await asyncio.get_running_loop().run_in_executor(
-            None, digest_training_file, path, record.model
+            None, digest_training_file, path, record.model, record.method
         )
         state.jobs.digest(job_id, digest)
         state.save()
@@ -39,7 +48,9 @@ async def create(request: web.Request) -> web.Response:
     body = await json_body(request)
     state = state_of(request)
     state.advance(now())
-    record = state.jobs.create(body, now())
+    # On /openai/v1 the api-version is optional: the surface decides what the request may hold.
+    version = "v1" if is_v1(request) else request.query.get("api-version")
+    record = state.jobs.create(body, now(), api_version=version)
     schedule_digest(request.app, record.id)
     state.advance(now())
     return _saved(request, record.to_api(), 201, {"Location": location(request, record.id)})

@@ -10,6 +10,7 @@ the emulator was written, so nothing it accepts is listed as retired.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -36,6 +37,10 @@ class BaseModel:
     inference_until: str
     lifecycle_status: str = "generally-available"
     fine_tune: bool = True
+    # Training methods and tiers Azure documents for the model (docs/emulator.md, "Methods and tiers").
+    methods: tuple[str, ...] = ("supervised",)
+    tiers: tuple[str, ...] = ("standard", "globalstandard", "developer")
+    continuous: bool = True  # a model fine-tuned from it may be the base of a further job
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -58,15 +63,21 @@ class BaseModel:
         }
 
 
+_SFT_DPO = ("supervised", "dpo")
+_REGIONAL = ("standard",)
 _VERSIONS = (
     BaseModel("gpt-4o-mini-2024-07-18", "2024-07-18", O200K, 65_536, "2027-07-18", "2028-03-31"),
-    BaseModel("gpt-4o-2024-08-06", "2024-08-06", O200K, 65_536, "2027-08-06", "2028-03-31"),
-    BaseModel("gpt-4.1-2025-04-14", "2025-04-14", O200K, 65_536, "2028-04-14", "2029-04-14"),
-    BaseModel("gpt-4.1-mini-2025-04-14", "2025-04-14", O200K, 65_536, "2028-04-14", "2029-04-14"),
+    BaseModel("gpt-4o-2024-08-06", "2024-08-06", O200K, 65_536, "2027-08-06", "2028-03-31",
+              methods=_SFT_DPO),
+    BaseModel("gpt-4.1-2025-04-14", "2025-04-14", O200K, 65_536, "2028-04-14", "2029-04-14",
+              methods=_SFT_DPO),
+    BaseModel("gpt-4.1-mini-2025-04-14", "2025-04-14", O200K, 65_536, "2028-04-14", "2029-04-14",
+              methods=_SFT_DPO),
     BaseModel("gpt-4.1-nano-2025-04-14", "2025-04-14", O200K, 32_768, "2028-04-14", "2029-04-14"),
-    BaseModel("o4-mini-2025-04-16", "2025-04-16", O200K, 65_536, "2028-04-16", "2029-04-16", "preview"),
-    BaseModel("gpt-35-turbo-0125", "2024-01-25", CL100K, 16_385, "2027-01-25", "2027-09-30"),
-    BaseModel("gpt-35-turbo-1106", "2023-11-06", CL100K, 16_385, "2027-01-25", "2027-09-30"),
+    BaseModel("o4-mini-2025-04-16", "2025-04-16", O200K, 65_536, "2028-04-16", "2029-04-16", "preview",
+              methods=("reinforcement",), tiers=_REGIONAL, continuous=False),
+    BaseModel("gpt-35-turbo-0125", "2024-01-25", CL100K, 16_385, "2027-01-25", "2027-09-30", tiers=_REGIONAL),
+    BaseModel("gpt-35-turbo-1106", "2023-11-06", CL100K, 16_385, "2027-01-25", "2027-09-30", tiers=_REGIONAL),
 )
 # Names without a date suffix are listed too (the service accepts both for jobs and deployments).
 _ALIASES = {
@@ -81,8 +92,7 @@ _ALIASES = {
 BASE_MODELS: dict[str, BaseModel] = {m.id: m for m in _VERSIONS}
 for _alias, _target in _ALIASES.items():
     _model = BASE_MODELS[_target]
-    BASE_MODELS[_alias] = BaseModel(_alias, *(getattr(_model, f) for f in (
-        "created", "encoding", "token_limit", "fine_tune_until", "inference_until", "lifecycle_status")))
+    BASE_MODELS[_alias] = dataclasses.replace(_model, id=_alias)
 
 
 def base_model(name: str) -> BaseModel | None:

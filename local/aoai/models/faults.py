@@ -58,6 +58,8 @@ class Faults:
     deployments_by_name: dict[str, Failure] = field(default_factory=dict)
     next_files: list[Failure] = field(default_factory=list)
     files_by_name: dict[str, Failure] = field(default_factory=dict)
+    # The service pausing a job by itself at a step (the $5,000 RFT cost cap): step numbers.
+    next_job_pauses: list[int] = field(default_factory=list)
 
     def add_route_fault(self, spec: dict[str, Any]) -> RouteFault:
         status = int(spec.get("status", 429))
@@ -99,6 +101,10 @@ class Faults:
             return self.jobs_by_id.pop(job_id)
         return self.next_jobs.pop(0) if self.next_jobs else None
 
+    def take_job_pause(self, job_id: str) -> int | None:
+        """The step at which the next job created pauses itself, if a pause was injected."""
+        return self.next_job_pauses.pop(0) if self.next_job_pauses else None
+
     def take_deployment_failure(self, name: str) -> Failure | None:
         if name in self.deployments_by_name:
             return self.deployments_by_name.pop(name)
@@ -128,4 +134,5 @@ class Faults:
             deployments_by_name=named(data.get("deployments_by_name", {})),
             next_files=failures(data.get("next_files", [])),
             files_by_name=named(data.get("files_by_name", {})),
+            next_job_pauses=[int(step) for step in data.get("next_job_pauses", [])],
         )

@@ -11,13 +11,25 @@ TRAINING_TYPES = {"standard", "globalstandard", "developer", "developertier"}
 # The integer form: 1 is recorded accepted by the real service (BerriAI/litellm PR #24687, which
 # sends it by default); 2 and 3 follow the order of the documented names *(inferred)*.
 TRAINING_TYPE_NUMBERS = {1: "Standard", 2: "GlobalStandard", 3: "Developer"}
-METHOD_TYPES = {"supervised", "dpo", "reinforcement"}
 SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 HYPERPARAMETERS = {"n_epochs", "batch_size", "learning_rate_multiplier", "beta"}
 
 
 def _bad(message: str, param: str) -> Exception:
     return aoai_error(400, "invalidPayload", message, param)
+
+
+def requires_training_type(api_version: str | None) -> bool:
+    """Whether a create request must name its trainingType on this api-version.
+
+    The real service answers "The specified base model does not support fine-tuning." without it
+    (recorded: BerriAI/litellm PR #24687, which names no api-version); Azure's docs introduce
+    trainingType with 2025-04-01-preview, so the emulator requires it from that version on and on
+    /openai/v1 *(inferred)*; the 2024-10-21 GA spec has no such field (its jobs train at Standard).
+    """
+    if api_version is None:
+        return False
+    return api_version == "v1" or api_version[:10] >= "2025-04-01"
 
 
 def check_suffix(suffix: Any) -> str | None:
@@ -56,15 +68,6 @@ def normalize_hyperparameters(raw: Any) -> dict[str, Any]:
             raise _bad(f"The hyperparameter {name} must be an integer.", f"hyperparameters.{name}")
         result[name] = int(value) if name in ("n_epochs", "batch_size") else float(value)
     return result
-
-
-def method_hyperparameters(method: Any) -> dict[str, Any] | None:
-    if method is None:
-        return None
-    if not isinstance(method, dict) or method.get("type") not in METHOD_TYPES:
-        raise _bad(f"method.type must be one of {', '.join(sorted(METHOD_TYPES))}.", "method")
-    section = method.get(method["type"]) or {}
-    return section.get("hyperparameters") if isinstance(section, dict) else None
 
 
 def check_training_type(value: Any) -> str | int | None:

@@ -9,7 +9,7 @@ from typing import Any
 from local.aoai import config
 from local.aoai.config import Timings
 from local.aoai.errors import aoai_error
-from local.aoai.models import job_rules
+from local.aoai.models import job_rules, method_rules
 from local.aoai.models.catalog import BASE_MODELS, FINE_TUNED
 from local.aoai.models.common import new_id, paginate
 from local.aoai.models.faults import Faults
@@ -40,6 +40,10 @@ class JobRecord:
     status: str = "pending"
     started_at: float | None = None
     paused_at: float | None = None
+    method_type: str = "supervised"
+    transition_at: float | None = None  # when "pausing" becomes "paused" (or "resuming" "running")
+    pause_at_step: int | None = None  # an injected auto-pause (the $5,000 cap) at this step
+    pause_reason: str | None = None
     finished_at: float | None = None
     estimated_finish: float | None = None
     steps_done: int = 0
@@ -180,13 +184,22 @@ class JobsModel:
             error.headers["Retry-After"] = str(max(1, math.ceil(wait)))
             raise error
 
-    def create(self, body: dict[str, Any], now: float) -> JobRecord:
+    def create(self, body: dict[str, Any], now: float, api_version: str | None = None) -> JobRecord:
+        """A new job; ``api_version`` is the request's ("v1" on /openai/v1; None: not checked)."""
+        training_type = body.get("trainingType", body.get("training_type"))
+        if training_type is None and job_rules.requires_training_type(api_version):
+            # What the real service answers without trainingType (BerriAI/litellm PR #24687): misleading.
+            raise aoai_error(
+                400, "invalidPayload", "The specified base model does not support fine-tuning.", "model"
+            )
         model = self._check_model(body.get("model"))
         training_bytes = self._check_file(body.get("training_file"), "training_file")
         if body.get("validation_file") is not None:
             self._check_file(body.get("validation_file"), "validation_file")
+        kind, method_hyper = method_rules.check_method(body, v1=api_version == "v1")
+        method_rules.check_model_for(model, kind, job_rules.check_training_type(training_type))
         hyperparameters = job_rules.normalize_hyperparameters(
-            job_rules.method_hyperparameters(body.get("method")) or body.get("hyperparameters")
+            {k: v for k, v in method_hyper.items() if k in job_rules.HYPERPARAMETERS}
         )
         record = JobRecord(
             id=new_id("ftjob"),
@@ -202,7 +215,8 @@ class JobsModel:
             seed=job_rules.check_seed(body.get("seed")),  # generated below when absent
             suffix=job_rules.check_suffix(body.get("suffix")),
             method=body.get("method"),
-            training_type=job_rules.check_training_type(body.get("trainingType", body.get("training_type"))),
+            method_type=kind,
+            training_type=job_rules.check_training_type(training_type),
             metadata=job_rules.check_metadata(body.get("metadata")),
             integrations=body.get("integrations"),
         )
@@ -213,6 +227,7 @@ class JobsModel:
         failure = self.faults.take_job_failure(record.id)
         if failure is not None:
             record.failure = asdict(failure)
+        record.pause_at_step = self.faults.take_job_pause(record.id)
         self.records[record.id] = record
         add_event(record, now, "Job enqueued. Waiting for jobs ahead to complete.")
         return record
@@ -232,25 +247,27 @@ class JobsModel:
         return record
 
     def pause(self, job_id: str, now: float) -> JobRecord:
+        """running -> paused at once (the 2025-04-01-preview example answers "paused"), with a checkpoint."""
+        from local.aoai.models.checkpoints import enter_paused  # it imports this module
+
         record = self.get(job_id)
         if record.status != "running" or record.steps_done < 1:
             raise _wrong_state(
                 record, "paused (only a running job that has trained at least one step can be)"
             )
-        record.status, record.paused_at = "paused", now
-        add_event(record, now, "Job paused.")
+        record.paused_at, record.pause_reason = now, "user"
+        enter_paused(record, now, "Job paused.")
         return record
 
     def resume(self, job_id: str, now: float) -> JobRecord:
+        """paused -> resuming (the example's answer) -> running after pause_transition_seconds; the paused
+        time is not trained."""
         record = self.get(job_id)
         if record.status != "paused":
             raise _wrong_state(record, "resumed (only a paused job can be)")
-        record.status = "running"
-        assert record.started_at is not None and record.paused_at is not None
-        record.started_at += now - record.paused_at
-        record.estimated_finish = record.started_at + record.duration
-        record.paused_at = None
-        add_event(record, now, "Job resumed.")
+        record.status = "resuming"
+        record.transition_at = now + self.timings.pause_transition_seconds
+        add_event(record, now, "Job resume requested.")
         return record
 
     def delete(self, job_id: str) -> None:

@@ -9,6 +9,7 @@ will answer from (answers.py). Digests are kept per job in `LearnedStore`, persi
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -68,9 +69,14 @@ def _text(content: Any) -> str:
     return str(content or "")[:MAX_TEXT]
 
 
-def pair_of(example: dict[str, Any]) -> Pair | None:
-    """The (prompt, answer) of a chat example (its last assistant message) or a preference example."""
-    if "messages" in example:
+def pair_of(example: dict[str, Any], answer_field: str | None = None) -> Pair | None:
+    """The (prompt, answer) of a chat example (its last assistant message), a preference example, or
+    a reinforcement prompt (its user turns, answered by the item field ``answer_field``)."""
+    if answer_field is not None:
+        messages = [m for m in example.get("messages") or [] if isinstance(m, dict)]
+        before, answer = messages, example.get(answer_field)
+        answer = answer if isinstance(answer, str) else None
+    elif "messages" in example:
         messages = [m for m in example["messages"] if isinstance(m, dict)]
         last = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=None)
         if last is None:
@@ -84,28 +90,69 @@ def pair_of(example: dict[str, Any]) -> Pair | None:
     if not isinstance(answer, str | list) or not _text(answer).strip():
         return None  # tool-call answers teach no text
     users = " ".join(_text(m.get("content")) for m in before if m.get("role") == "user")
-    system = next((_text(m.get("content")) for m in before if m.get("role") == "system"), "")
+    system = next((_text(m.get("content")) for m in before if m.get("role") in ("system", "developer")), "")
     return Pair(users[:MAX_TEXT], _text(answer), system)
 
 
-def digest_training_file(path: Path, model: str) -> Digest:
-    """Read a (validated) training file: examples, billable tokens with `model`'s encoding, pairs."""
+FORMATS = {"supervised": "chat examples ending with the assistant's answer",
+           "dpo": "preference examples (input, preferred_output, non_preferred_output)",
+           "reinforcement": "chat prompts ending with the user's message"}
+
+
+def format_problem(example: dict[str, Any], method: str) -> str | None:
+    """Why an example is not of the format the job's method trains on (None when it is)."""
+    messages = example.get("messages")
+    if method == "dpo":
+        ok = messages is None and "preferred_output" in example
+    elif not isinstance(messages, list) or not messages or not isinstance(messages[-1], dict):
+        ok = False
+    elif method == "reinforcement":
+        ok = messages[-1].get("role") == "user"
+    else:
+        ok = any(isinstance(m, dict) and m.get("role") == "assistant" for m in messages)
+    return None if ok else f"the job's method is {method}, which trains on {FORMATS[method]}"
+
+
+def reference_field(method: dict[str, Any] | None) -> str | None:
+    """The item field an RFT grader compares answers with ({{item.X}} as its whole reference), or None."""
+    grader = ((method or {}).get("reinforcement") or {}).get("grader") or {}
+    candidates = [grader, *(grader.get("graders") or {}).values()] if isinstance(grader, dict) else []
+    for sub in candidates:
+        match = re.fullmatch(r"\{\{\s*item\.([A-Za-z0-9_]+)\s*\}\}", str((sub or {}).get("reference", "")))
+        if match:
+            return match.group(1)
+    return None
+
+
+def digest_training_file(path: Path, model: str, method: dict[str, Any] | None = None) -> Digest:
+    """Read a training file: examples, billable tokens with `model`'s encoding, pairs learned.
+
+    The examples must be of the format the job's ``method`` trains on, else the digest carries
+    the error the job fails with. A reinforcement job learns the answer its grader rewards: the
+    item field its reference names.
+    """
     info = base_model(model)
     if info is None:
         return Digest(0, 0, error=f"unknown base model {model!r}")
+    kind = (method or {}).get("type") or "supervised"
+    answer_field = reference_field(method) if kind == "reinforcement" else None
     counter = Counter(info.encoding)
     examples = billable = 0
     pairs: list[Pair] = []
     try:
         with path.open("rb") as stream:
-            for raw in stream:
+            for number, raw in enumerate(stream, start=1):
                 line = raw.removeprefix(b"\xef\xbb\xbf").strip()
                 if not line:
                     continue
                 example = json.loads(line)
+                problem = format_problem(example, kind)
+                if problem:
+                    return Digest(0, 0, error=f"The training file does not match the method: line {number} "
+                                              f"is not one of the {problem}.")
                 examples += 1
                 billable += min(info.token_limit, counter.example(example))
-                pair = pair_of(example)
+                pair = pair_of(example, answer_field)
                 if pair is not None and len(pairs) < MAX_PAIRS:
                     pairs.append(pair)
     except (OSError, ValueError) as exc:

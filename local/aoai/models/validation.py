@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-CHAT_ROLES = {"system", "user", "assistant", "tool", "function"}
+CHAT_ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
 OUTPUT_ROLES = {"assistant", "tool"}
 MAX_REPORTED_LINE = 200
 
@@ -31,7 +31,10 @@ def check_example(example: Any) -> str | None:
         return "each line must be a JSON object"
     if "messages" in example:
         problem = _check_messages(example["messages"], CHAT_ROLES, "messages")
-        if problem is None and not any(m.get("role") == "assistant" for m in example["messages"]):
+        messages = example["messages"]
+        # A reinforcement prompt ends with the user's message and has no answer; chat examples need one.
+        if problem is None and not any(m.get("role") == "assistant" for m in messages) and \
+                messages[-1].get("role") != "user":
             problem = "messages must contain at least one assistant message"
         return problem
     if "input" in example and "preferred_output" in example:

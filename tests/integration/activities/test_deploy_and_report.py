@@ -11,6 +11,7 @@ from activities import deployment, report
 from shared import arm_ops, clients, errors, names
 from tests.fixtures.emulator import EmulatorHandle
 from tests.integration.activities.helpers import BASE_MODEL, AppEnv, call, chat_jsonl, wait_for
+from tests.integration.emulator.helpers import create_job
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +26,7 @@ def finished_job(emulator: EmulatorHandle) -> dict:
     client = emulator.openai_client()
     file = client.files.create(file=("train.jsonl", chat_jsonl()), purpose="fine-tune")
     wait_for(lambda: client.files.retrieve(file.id).status == "processed", "file processed")
-    job = client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=file.id)
+    job = create_job(client, model=BASE_MODEL, training_file=file.id)
     done = wait_for(lambda: (j := client.fine_tuning.jobs.retrieve(job.id)).status == "succeeded" and j,
                     "job succeeded")
     return done.model_dump()

@@ -69,7 +69,7 @@ def wait_job(
 
 def succeeded_job(client: Any, **create: Any) -> Any:
     training = upload_processed(client)
-    job = client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=training.id, **create)
+    job = create_job(client, model=BASE_MODEL, training_file=training.id, **create)
     return wait_job(client, job.id)
 
 
@@ -84,3 +84,10 @@ def deploy(emulator: EmulatorHandle, name: str, model: str, sku: str = "Standard
         emulator.info["resource_group"], emulator.info["account"], name, deployment
     )
     return poller.result()
+
+
+def create_job(client: Any, **create: Any) -> Any:
+    """jobs.create with a trainingType, as every caller must send one (docs/emulator.md, Create rules)."""
+    extra = dict(create.pop("extra_body", None) or {})
+    extra.setdefault("trainingType", "Standard")
+    return client.fine_tuning.jobs.create(extra_body=extra, **create)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from shared.validation import ValidationOptions, validate_path
-from tests.integration.emulator.helpers import upload_processed, wait_job
+from tests.integration.emulator.helpers import create_job, upload_processed, wait_job
 
 pytestmark = pytest.mark.integration
 SAMPLE = Path(__file__).resolve().parents[3] / "samples" / "azure-faq"
@@ -18,7 +18,7 @@ def _trained_tokens(emulator, path: Path, model: str, n_epochs: int | None) -> i
     client = emulator.openai_client()
     file = upload_processed(client, path.read_bytes(), path.name)
     hyperparameters = {"n_epochs": n_epochs} if n_epochs else {}
-    job = wait_job(client, client.fine_tuning.jobs.create(
+    job = wait_job(client, create_job(client,
         model=model, training_file=file.id, hyperparameters=hyperparameters).id)
     assert job.status == "succeeded", job.error
     return job.trained_tokens

@@ -5,7 +5,7 @@ from __future__ import annotations
 import openai
 import pytest
 
-from tests.integration.emulator.helpers import BASE_MODEL, upload_processed, wait_job
+from tests.integration.emulator.helpers import BASE_MODEL, create_job, upload_processed, wait_job
 
 pytestmark = pytest.mark.integration
 
@@ -20,7 +20,7 @@ def test_state_counts_and_reset_restores_everything(fresh_emulator):
     assert (changed["job_steps"], changed["deployment_seconds"]) == (3, 5.0)
     client = fresh_emulator.openai_client()
     training = upload_processed(client)
-    job = client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=training.id, metadata={"run": "x"})
+    job = create_job(client, model=BASE_MODEL, training_file=training.id, metadata={"run": "x"})
     fresh_emulator.add_fault(route="files.list", status=500)
     state = fresh_emulator.state()
     assert state["counts"] == {"files": 1, "jobs": 1, "deployments": 0}
@@ -41,7 +41,7 @@ def test_fine_tuning_on_the_v1_surface(fresh_emulator):
         max_retries=0,
     )
     training = upload_processed(client)
-    job = client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=training.id)
+    job = create_job(client, model=BASE_MODEL, training_file=training.id)
     assert [j.id for j in client.fine_tuning.jobs.list()] == [job.id]
     assert wait_job(client, job.id).status == "succeeded"
     assert list(client.fine_tuning.jobs.list_events(job.id))[0].message == "Job succeeded."

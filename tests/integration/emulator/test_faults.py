@@ -9,6 +9,7 @@ from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 from tests.fixtures.emulator import COGNITIVE_SCOPE
 from tests.integration.emulator.helpers import (
     BASE_MODEL,
+    create_job,
     deploy,
     succeeded_job,
     upload,
@@ -77,12 +78,12 @@ def test_next_job_fails_with_the_given_error(fresh_emulator):
     fresh_emulator.fail_job(code="invalidTrainingData", message="Too few examples.", at_step=2)
     client = fresh_emulator.openai_client()
     training = upload_processed(client)
-    failed = wait_job(client, client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=training.id).id)
+    failed = wait_job(client, create_job(client, model=BASE_MODEL, training_file=training.id).id)
     assert failed.status == "failed" and failed.fine_tuned_model is None
     assert (failed.error.code, failed.error.message) == ("invalidTrainingData", "Too few examples.")
     events = list(client.fine_tuning.jobs.list_events(failed.id))
     assert events[0].level == "error" and sum(e.type == "metrics" for e in events) == 2
-    second = client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=training.id)
+    second = create_job(client, model=BASE_MODEL, training_file=training.id)
     assert wait_job(client, second.id).status == "succeeded"
 
 
@@ -90,7 +91,7 @@ def test_a_given_job_fails(fresh_emulator):
     fresh_emulator.set_timings(job_duration_seconds=4)
     client = fresh_emulator.openai_client()
     training = upload_processed(client)
-    job = client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=training.id)
+    job = create_job(client, model=BASE_MODEL, training_file=training.id)
     fresh_emulator.fail_job(job_id=job.id, code="internalFailure", message="Boom.")
     assert wait_job(client, job.id).error.message == "Boom."
 

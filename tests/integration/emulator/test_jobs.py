@@ -11,6 +11,7 @@ import pytest
 
 from tests.integration.emulator.helpers import (
     BASE_MODEL,
+    create_job,
     succeeded_job,
     upload,
     upload_processed,
@@ -25,7 +26,8 @@ def test_job_runs_to_success_with_model_tokens_and_results(fresh_emulator):
     client = fresh_emulator.openai_client()
     training = upload_processed(client)
     validation = upload_processed(client, name="valid.jsonl")
-    job = client.fine_tuning.jobs.create(
+    job = create_job(
+        client,
         model=BASE_MODEL,
         training_file=training.id,
         validation_file=validation.id,
@@ -90,8 +92,8 @@ def test_only_one_job_runs_at_a_time_and_cancel(fresh_emulator):
     fresh_emulator.set_timings(job_duration_seconds=60, job_start_delay_seconds=0)
     client = fresh_emulator.openai_client()
     training = upload_processed(client)
-    first = client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=training.id)
-    second = client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=training.id)
+    first = create_job(client, model=BASE_MODEL, training_file=training.id)
+    second = create_job(client, model=BASE_MODEL, training_file=training.id)
     wait_job(client, first.id, ("running",))
     assert client.fine_tuning.jobs.retrieve(second.id).status == "pending"
     cancelled = client.fine_tuning.jobs.cancel(first.id)
@@ -106,7 +108,7 @@ def test_pause_and_resume_a_running_job(fresh_emulator):
     fresh_emulator.set_timings(job_duration_seconds=3, job_steps=30, job_start_delay_seconds=0)
     client = fresh_emulator.openai_client()
     training = upload_processed(client)
-    job = client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=training.id)
+    job = create_job(client, model=BASE_MODEL, training_file=training.id)
     with pytest.raises(openai.BadRequestError):
         client.fine_tuning.jobs.pause(job.id)  # pending: not yet trained a step
     wait_job(client, job.id, ("running",))
@@ -115,7 +117,8 @@ def test_pause_and_resume_a_running_job(fresh_emulator):
     )
     assert client.fine_tuning.jobs.pause(job.id).status == "paused"
     assert client.fine_tuning.jobs.retrieve(job.id).status == "paused"
-    assert client.fine_tuning.jobs.resume(job.id).status == "running"
+    assert client.fine_tuning.jobs.resume(job.id).status == "resuming"  # as the spec's example answers
+    wait_job(client, job.id, ("running", "succeeded"))
     assert wait_job(client, job.id).status == "succeeded"
 
 
@@ -124,9 +127,7 @@ def test_list_filters_by_metadata_and_pages(fresh_emulator):
     client = fresh_emulator.openai_client()
     training = upload_processed(client)
     ids = [
-        client.fine_tuning.jobs.create(
-            model=BASE_MODEL, training_file=training.id, metadata={"run": f"r{i % 2}"}
-        ).id
+        create_job(client, model=BASE_MODEL, training_file=training.id, metadata={"run": f"r{i % 2}"}).id
         for i in range(4)
     ]
     listed = [j.id for j in client.fine_tuning.jobs.list(limit=1)]
@@ -149,7 +150,7 @@ def test_invalid_create_requests_are_400(fresh_emulator, change, param):
     client = fresh_emulator.openai_client()
     training = upload_processed(client)
     with pytest.raises(openai.BadRequestError) as caught:
-        client.fine_tuning.jobs.create(**({"model": BASE_MODEL, "training_file": training.id} | change))
+        create_job(client, **({"model": BASE_MODEL, "training_file": training.id} | change))
     assert caught.value.code == "invalidPayload" and caught.value.param == param
     assert fresh_emulator.state()["counts"]["jobs"] == 0
 
@@ -158,8 +159,9 @@ def test_training_type_is_case_insensitive_and_dpo_method_accepted(fresh_emulato
     client = fresh_emulator.openai_client()
     training = upload_processed(client)
     for training_type in ("developertier", "DEVELOPER", "standard"):
-        job = client.fine_tuning.jobs.create(
-            model=BASE_MODEL,
+        job = create_job(
+            client,
+            model="gpt-4.1-mini-2025-04-14",  # a model that takes dpo
             training_file=training.id,
             method={"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.1}}},
             extra_body={"trainingType": training_type},
@@ -171,10 +173,10 @@ def test_unknown_and_unprocessed_files_are_rejected(fresh_emulator):
     fresh_emulator.set_timings(file_processing_seconds=60)
     client = fresh_emulator.openai_client()
     with pytest.raises(openai.NotFoundError):
-        client.fine_tuning.jobs.create(model=BASE_MODEL, training_file="file-" + "0" * 32)
+        create_job(client, model=BASE_MODEL, training_file="file-" + "0" * 32)
     pending = upload(client)
     with pytest.raises(openai.BadRequestError) as caught:
-        client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=pending.id)
+        create_job(client, model=BASE_MODEL, training_file=pending.id)
     assert "pending" in caught.value.message
 
 
@@ -197,9 +199,9 @@ def test_quota_twenty_pending_jobs_then_429(fresh_emulator):
     client = fresh_emulator.openai_client()
     training = upload_processed(client)
     for _ in range(20):
-        client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=training.id)
+        create_job(client, model=BASE_MODEL, training_file=training.id)
     with pytest.raises(openai.RateLimitError) as caught:
-        client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=training.id)
+        create_job(client, model=BASE_MODEL, training_file=training.id)
     assert caught.value.code == "quotaExceeded"
     assert fresh_emulator.state()["counts"]["jobs"] == 20
 
@@ -208,5 +210,5 @@ def test_continued_fine_tuning_from_a_fine_tuned_model(fresh_emulator):
     client = fresh_emulator.openai_client()
     first = succeeded_job(client)
     training = upload_processed(client)
-    second = client.fine_tuning.jobs.create(model=first.fine_tuned_model, training_file=training.id)
+    second = create_job(client, model=first.fine_tuned_model, training_file=training.id)
     assert wait_job(client, second.id).fine_tuned_model.startswith(first.fine_tuned_model + ".ft-")

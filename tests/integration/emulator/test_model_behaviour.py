@@ -13,7 +13,14 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
 
 from shared.tokenizer import get_encoding
-from tests.integration.emulator.helpers import BASE_MODEL, deploy, upload_processed, wait_job, wait_until
+from tests.integration.emulator.helpers import (
+    BASE_MODEL,
+    create_job,
+    deploy,
+    upload_processed,
+    wait_job,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 SAMPLE = Path(__file__).resolve().parents[3] / "samples" / "azure-faq"
@@ -51,7 +58,7 @@ def _candidate_and_baseline(emulator, training: bytes) -> tuple[float, float, fl
     client = emulator.openai_client()
     emulator.set_timings(deployment_seconds=0)
     file = upload_processed(client, training)
-    job = wait_job(client, client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=file.id).id)
+    job = wait_job(client, create_job(client, model=BASE_MODEL, training_file=file.id).id)
     assert job.status == "succeeded"
     deploy(emulator, "candidate", job.fine_tuned_model, sku="DeveloperTier")
     deploy(emulator, "baseline", BASE_MODEL)
@@ -130,7 +137,7 @@ def test_developer_deployments_expire_and_base_models_refuse_the_developer_sku(f
     fresh_emulator.set_timings(deployment_seconds=0, developer_deployment_lifetime_seconds=1)
     client = fresh_emulator.openai_client()
     file = upload_processed(client)
-    job = wait_job(client, client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=file.id).id)
+    job = wait_job(client, create_job(client, model=BASE_MODEL, training_file=file.id).id)
     deploy(fresh_emulator, "dev", job.fine_tuned_model, sku="DeveloperTier")
     assert client.chat.completions.create(model="dev", messages=[{"role": "user", "content": "Question 1?"}])
     mgmt, info = fresh_emulator.mgmt_client(), fresh_emulator.info
@@ -157,7 +164,7 @@ def test_checkpoints_deploy_and_answer_what_the_job_learned(fresh_emulator):
     file = upload_processed(client)
     job = wait_job(
         client,
-        client.fine_tuning.jobs.create(
+        create_job(client,
             model=BASE_MODEL, training_file=file.id, hyperparameters={"n_epochs": 3}
         ).id,
     )
@@ -197,10 +204,10 @@ def test_a_model_fine_tuned_from_a_fine_tuned_model_keeps_what_its_parent_learne
     fresh_emulator.set_timings(deployment_seconds=0)
     client = fresh_emulator.openai_client()
     sample = upload_processed(client, (SAMPLE / "training.jsonl").read_bytes(), "sample.jsonl")
-    parent = wait_job(client, client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=sample.id).id)
+    parent = wait_job(client, create_job(client, model=BASE_MODEL, training_file=sample.id).id)
     more = upload_processed(client)  # "Question i?" -> "Answer i."
     child = wait_job(
-        client, client.fine_tuning.jobs.create(model=parent.fine_tuned_model, training_file=more.id).id
+        client, create_job(client, model=parent.fine_tuned_model, training_file=more.id).id
     )
     assert child.status == "succeeded" and child.fine_tuned_model.startswith(parent.fine_tuned_model + ".ft-")
     deploy(fresh_emulator, "child", child.fine_tuned_model)

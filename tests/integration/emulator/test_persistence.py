@@ -6,7 +6,14 @@ import pytest
 
 from local.aoai.config import Timings
 from tests.fixtures.emulator import running_emulator
-from tests.integration.emulator.helpers import BASE_MODEL, chat_lines, deploy, upload_processed, wait_job
+from tests.integration.emulator.helpers import (
+    BASE_MODEL,
+    chat_lines,
+    create_job,
+    deploy,
+    upload_processed,
+    wait_job,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -16,11 +23,11 @@ def test_restart_keeps_state_and_a_running_job_finishes(tmp_path):
         client = first.openai_client()
         training = upload_processed(client)
         done = wait_job(
-            client, client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=training.id).id
+            client, create_job(client, model=BASE_MODEL, training_file=training.id).id
         )
         deploy(first, "kept", done.fine_tuned_model)
         first.set_timings(job_duration_seconds=2.5)  # each job keeps the timings it was created with
-        running = client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=training.id, suffix="resume")
+        running = create_job(client, model=BASE_MODEL, training_file=training.id, suffix="resume")
         wait_job(client, running.id, ("running",))
     with running_emulator(tmp_path / "state", Timings.fast()) as second:
         client = second.openai_client()

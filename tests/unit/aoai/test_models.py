@@ -39,12 +39,16 @@ def _write(tmp_path, *examples) -> object:
 def test_chat_and_preference_files_are_valid(tmp_path):
     assert check_jsonl_file(_write(tmp_path, CHAT, CHAT)) is None
     assert check_jsonl_file(_write(tmp_path, DPO)) is None
+    # a reinforcement prompt: it ends with the user's message, the model answers it during training
+    prompt = {"messages": [{"role": "developer", "content": "One word."},
+                           {"role": "user", "content": "Capital?"}], "answer": "Paris"}
+    assert check_jsonl_file(_write(tmp_path, prompt)) is None
 
 
 @pytest.mark.parametrize(
     "example",
     [
-        {"messages": [{"role": "user", "content": "only a question"}]},
+        {"messages": [{"role": "user", "content": "a question"}, {"role": "system", "content": "no answer"}]},
         {"messages": [{"role": "robot", "content": "x"}, {"role": "assistant", "content": "y"}]},
         {"prompt": "x", "completion": "y"},
         ["not", "an", "object"],
@@ -108,17 +112,21 @@ def test_jobs_run_one_at_a_time_by_the_clock(tmp_path):
 
 
 def test_pause_shifts_the_schedule_and_failure_stops_at_its_step(tmp_path):
-    timings = Timings(job_start_delay_seconds=0, job_duration_seconds=10, job_steps=10)
+    timings = Timings(job_start_delay_seconds=0, job_duration_seconds=10, job_steps=10,
+                      pause_transition_seconds=1)
     _, jobs, faults, file_id = _models(tmp_path, timings)
     job = _create(jobs, file_id, now=0.0)
     advance_jobs(jobs, 0.0)
     advance_jobs(jobs, 3.0)
-    jobs.pause(job.id, now=3.0)
+    assert jobs.pause(job.id, now=3.0).status == "paused"  # at once, with a deployable checkpoint
     advance_jobs(jobs, 100.0)
     assert job.status == "paused" and job.steps_done == 3
+    assert job.checkpoints[-1]["step_number"] == 3  # a paused job keeps a deployable checkpoint
     jobs.resume(job.id, now=100.0)
-    advance_jobs(jobs, 106.0)
-    assert job.steps_done == 9
+    advance_jobs(jobs, 100.5)
+    assert job.status == "resuming" and job.steps_done == 3
+    advance_jobs(jobs, 107.0)  # running again from 101: 6 more seconds, 6 more steps
+    assert job.status == "running" and job.steps_done == 9
     faults.next_jobs.append(faults_failure("badData", "no", 2))
     failing = _create(jobs, file_id, now=106.0)
     advance_jobs(jobs, 200.0)
@@ -187,3 +195,22 @@ def test_paginate_after_cursor():
     assert [i.id for i in page] == ["0", "1"] and more
     page, more = paginate(items, "3", 2)
     assert [i.id for i in page] == ["4"] and not more
+
+
+def test_the_service_pauses_a_job_at_the_cost_cap_and_a_resume_goes_on(tmp_path):
+    timings = Timings(job_start_delay_seconds=0, job_duration_seconds=10, job_steps=10,
+                      pause_transition_seconds=1)
+    _, jobs, faults, file_id = _models(tmp_path, timings)
+    faults.next_job_pauses.append(4)
+    job = _create(jobs, file_id, now=0.0)
+    advance_jobs(jobs, 0.0)
+    advance_jobs(jobs, 4.5)
+    assert job.status == "pausing" and job.steps_done == 4
+    advance_jobs(jobs, 50.0)
+    assert job.status == "paused" and job.steps_done == 4
+    assert "$5,000" in job.events[-1]["message"]
+    assert [c["step_number"] for c in job.checkpoints][-1] == 4
+    jobs.resume(job.id, now=50.0)
+    advance_jobs(jobs, 51.0)
+    advance_jobs(jobs, 58.0)
+    assert job.status == "succeeded" and job.steps_done == 10

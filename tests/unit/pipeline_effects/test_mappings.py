@@ -33,8 +33,9 @@ def test_job_request_carries_the_run_and_leaves_out_unset_values() -> None:
                           "training_file_id": "file-t", "validation_file_id": None, "seed": 7, "suffix": None,
                           "hyperparameters": {"n_epochs": 3, "batch_size": None},
                           "training_type": "GlobalStandard", "metadata": {"source": "blob"}})
+    # hyperparameters go in the method (the service's form), the method and trainingType always named
     assert kwargs == {"model": "gpt-4o-mini", "training_file": "file-t", "seed": 7,
-                      "hyperparameters": {"n_epochs": 3},
+                      "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 3}}},
                       "metadata": {"source": "blob", "finetune_run": "ft-run-0123456789abcdef"},
                       "extra_body": {"trainingType": "GlobalStandard"}}
 

@@ -3,9 +3,11 @@
 JSON blocks are recognised by their keys (run settings, a POST /api/finetune body, a validation
 report) or tagged with an HTML comment just before the block: ``<!-- example: settings
 prices={...} -->`` (run settings checked with those FINETUNE_PRICES_JSON prices, as the text
-around it says to set), ``<!-- example: prices -->`` (a FINETUNE_PRICES_JSON value),
-``<!-- example: output -->`` (documented output, JSON only) or ``<!-- example: partial -->``
-(deliberately incomplete: not checked). An untagged block that is none of these fails the test.
+around it says to set), ``<!-- example: settings sample=azure-faq-dpo -->`` (run settings
+checked with that sample's files, for a method that trains on another format),
+``<!-- example: prices -->`` (a FINETUNE_PRICES_JSON value), ``<!-- example: output -->``
+(documented output, JSON only) or ``<!-- example: partial -->`` (deliberately incomplete: not
+checked). An untagged block that is none of these fails the test.
 Run settings are checked as ``drop`` checks a run folder before uploading it (settle, validate,
 budget; ``local/run_check.py``), as the ``finetune.json`` of the sample's files
 (samples/azure-faq), with the app's default settings: an example whose cap has no price, or is
@@ -37,7 +39,7 @@ SAMPLE = REPO / "samples" / "azure-faq"
 BLOCK = re.compile(r"(?:<!-- example: (?P<tag>[^\n]*?) -->\n)?"
                    r"^[ \t]*```(?P<lang>\w*)\n(?P<body>.*?)^[ \t]*```", re.S | re.M)
 ROUTES = [re.compile(p) for p in (r"^/api/finetune$", r"^/api/finetune/[^/]+$",
-                                  r"^/api/finetune/[^/]+/(approve|reject|cancel)$",
+                                  r"^/api/finetune/[^/]+/(approve|reject|cancel|pause|resume)$",
                                   r"^/runtime/webhooks/durabletask/instances/[^/]+$")]
 
 
@@ -48,6 +50,11 @@ def blocks(lang: str) -> list[tuple[str, str, str | None]]:
             if match["lang"] == lang:
                 found.append((f"{doc.name}: {match['body'][:60]!r}", match["body"], match["tag"]))
     return found
+
+
+def _sample(tag: str | None) -> Path:
+    found = re.search(r"sample=([\w-]+)", tag or "")
+    return REPO / "samples" / found.group(1) if found else SAMPLE
 
 
 def _prices(tag: str | None) -> dict:
@@ -73,7 +80,8 @@ def test_every_json_example_is_what_it_claims(where: str, body: str, tag: str | 
     assert set(data) <= TOP_KEYS, f"{where}: untagged JSON block that is neither run settings nor a body"
     parse_run_settings(data, settings)
     (tmp_path / "finetune.json").write_text(body, encoding="utf-8")
-    files = [SAMPLE / "training.jsonl", SAMPLE / "validation.jsonl", tmp_path / "finetune.json"]
+    sample = _sample(tag)
+    files = [sample / "training.jsonl", sample / "validation.jsonl", tmp_path / "finetune.json"]
     check = check_run([(f"example/{path.name}", path) for path in files], settings, workers=1)
     assert check.ok, f"{where}: refused before upload: {check.problem}"
     assert check.settings is not None and check.reports.keys() == {"training", "validation"}

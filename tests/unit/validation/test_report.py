@@ -16,11 +16,11 @@ pytestmark = pytest.mark.unit
 KEYS = {"ok", "format", "model", "encoding", "examples", "errors", "error_counts", "warnings",
         "warning_counts", "tokens", "billing", "messages_per_example", "bytes", "lines", "role",
         "blank_lines",
-        "counted_examples", "invalid_lines", "schema_version"}
+        "counted_examples", "invalid_lines", "schema_version", "method"}
 STAT_KEYS = {"min", "max", "mean", "median", "p5", "p95", "sum"}
 BILLING_KEYS = {"billable_tokens", "n_epochs", "epochs_source", "estimated_trained_tokens",
                 "price_usd_per_million", "estimated_cost_usd", "token_limit", "training_tier", "price_source",
-                "price_note", "price_is_estimate"}
+                "price_note", "price_is_estimate", "price_unit"}
 
 
 def test_the_report_has_the_documented_schema_and_is_json() -> None:

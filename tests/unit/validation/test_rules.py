@@ -6,6 +6,7 @@ import pytest
 
 from shared.validation import ERROR_CODES, WARNING_CODES, ValidationOptions
 from tests.unit.validation.helpers import chat, codes_at, jsonl, report_of, simple
+from tests.unit.validation.test_methods import METHOD_CODES
 
 pytestmark = pytest.mark.unit
 
@@ -225,9 +226,10 @@ def test_duplicates_are_warned_with_the_line_of_the_first_copy() -> None:
 def test_every_code_is_exercised_and_the_code_lists_are_exact() -> None:
     exercised = {code for _, code in LINE_ERRORS} | {"too_many_tokens", "empty_file", "too_few_examples",
                                                      "file_too_large", "mixed_formats"}
+    exercised |= set(METHOD_CODES)  # the method's own rules: test_methods.py
     assert exercised == set(ERROR_CODES)
     assert {code for _, code in WARNINGS} | {"blank_line", "duplicate_example"} == set(WARNING_CODES)
-    assert len(ERROR_CODES) == 19
+    assert len(ERROR_CODES) == 22
 
 
 def test_reports_quote_the_data_only_briefly() -> None:
