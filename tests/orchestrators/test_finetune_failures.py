@@ -55,6 +55,27 @@ def test_budget_within_the_cap_goes_on():
     assert run.output["status"] == "succeeded"
 
 
+def test_an_estimate_exactly_at_the_cap_goes_on():
+    run = finetune(FakeService(cost_usd=10.0, settings={"max_cost_usd": 10}))
+    assert run.outcome == "Completed", run.output
+    assert run.output["status"] == "succeeded"
+    assert names.SUBMIT_JOB in run.names()
+
+
+def test_an_estimate_a_cent_over_the_cap_is_refused():
+    run = finetune(FakeService(cost_usd=10.01, settings={"max_cost_usd": 10}))
+    error = assert_failed(run, errors.BUDGET_EXCEEDED, names.STAGE_BUDGET)
+    assert "$10.01" in error["message"] and "$10.00" in error["message"]
+    assert names.UPLOAD_FILE not in run.names()
+
+
+def test_a_cap_of_zero_refuses_any_cost_but_a_free_run():
+    refused = finetune(FakeService(cost_usd=0.000001, settings={"max_cost_usd": 0}))
+    assert_failed(refused, errors.BUDGET_EXCEEDED, names.STAGE_BUDGET)
+    free = finetune(FakeService(cost_usd=0.0, settings={"max_cost_usd": 0}))
+    assert free.outcome == "Completed", free.output
+
+
 def test_a_cap_without_a_known_price_is_refused():
     run = finetune(FakeService(cost_usd=None, settings={"max_cost_usd": 10}))
     error = assert_failed(run, errors.COST_UNKNOWN, names.STAGE_BUDGET)

@@ -53,6 +53,9 @@ LINE_ERRORS = [
     (_with_messages({"role": "assistant", "content": [{"type": "audio", "audio": "x"}]}), "invalid_content"),
     (_with_messages({"role": "assistant", "content": [{"type": "image_url", "image_url": {"url": "u"}}]}),
      "invalid_content"),
+    ({"messages": [{"role": "system", "content": [{"type": "image_url", "image_url": {"url": "u"}}]},
+                   {"role": "user", "content": "hi"}, {"role": "assistant", "content": "y"}]},
+     "invalid_content"),  # images belong in user messages only, not in the system prompt either
     (_with_messages({"role": "assistant", "content": "y", "name": 7}), "invalid_content"),
     (chat(("user", "hi")), "no_assistant_message"),
     (_with_messages({"role": "assistant", "content": "y", "weight": 2}), "invalid_weight"),
@@ -214,6 +217,23 @@ def test_warnings_never_make_a_file_invalid(example: dict, code: str) -> None:
     assert report["ok"]
     assert (2, code) in codes_at(report, "warnings")
     assert report["warning_counts"][code] == 1
+
+
+@pytest.mark.parametrize("shared", ["system", "name"])
+def test_a_special_token_in_a_value_shared_by_every_line_is_warned_on_each_line(shared: str) -> None:
+    # System prompts and names are cached across lines: the cache must not swallow the warning.
+    text = "Stop at <|endoftext|> and nowhere else."
+    lines = []
+    for i in range(3):
+        example = chat(("user", f"Question {i}?"), ("assistant", f"Answer {i}."),
+                       system=text if shared == "system" else "You are terse.")
+        if shared == "name":
+            example["messages"][1]["name"] = text
+        lines.append(example)
+    report = report_of(jsonl(*lines))
+    assert report["ok"]
+    assert codes_at(report, "warnings") == [(line, "special_tokens") for line in (1, 2, 3)]
+    assert "'<|endoftext|>'" in report["warnings"][2]["message"]
 
 
 def test_duplicates_are_warned_with_the_line_of_the_first_copy() -> None:
