@@ -80,8 +80,13 @@ def verdicts() -> dict[str, int | None]:
     """Every mutant's exit code from the last run (mutants/**/*.py.meta), by mutant name."""
     found: dict[str, int | None] = {}
     for meta in MUTANTS.rglob("*.py.meta"):
-        found.update(json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"])
+        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        found.update(codes)
+        _SOURCE_OF.update(dict.fromkeys(codes, meta.relative_to(MUTANTS).with_suffix("")))
     return found
+
+
+_SOURCE_OF: dict[str, Path] = {}  # mutant name -> its source file, relative to the repository
 
 
 def module_of(mutant: str) -> str | None:
@@ -94,10 +99,11 @@ def equivalents() -> dict[str, dict[str, str]]:
 
 
 def mutant_diff(name: str) -> str:
-    """mutmut's diff of one mutant (the original function against the mutated one)."""
-    answer = subprocess.run(mutmut_command("show", name), cwd=REPO, capture_output=True, text=True,
-                            timeout=120)
-    return answer.stdout
+    """mutmut's diff of one mutant (the original function against the mutated one), as `mutmut show`."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant  # mutmut is pinned: its API is stable here
+
+    os.chdir(REPO)  # mutmut reads mutants/ and pyproject.toml from the working folder
+    return get_diff_for_mutant(name, path=_SOURCE_OF[name])
 
 
 def added_lines(diff: str) -> list[str]:
@@ -161,6 +167,8 @@ def run(modules: list[str]) -> int:
     if "LAB_DATASETS" not in env and lab.is_dir():
         env["LAB_DATASETS"] = str(lab)  # tests/conftest.py looks beside mutants/ otherwise
     MUTANTS.mkdir(exist_ok=True)
+    # Which tests call which function is recorded afresh: tests and the environment change between runs.
+    (MUTANTS / "mutmut-stats.json").unlink(missing_ok=True)
     log = MUTANTS / "mutmut-run.log"
     patterns = [MODULES[module] + "*" for module in modules]
     print(f"mutmut run {' '.join(patterns)} (progress in {log.relative_to(REPO)})", flush=True)
@@ -175,11 +183,21 @@ def run(modules: list[str]) -> int:
     return 0 if print_scores(modules) else 1
 
 
+def changed_lines(diff: str) -> list[str]:
+    """The removed and added lines of a mutant's diff (its headers left out)."""
+    return [line for line in diff.splitlines()
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
 def survivors(modules: list[str]) -> int:
+    """Each surviving (or untested) mutant: its name and the lines it changes."""
     tallies, _ = tally(modules)
     for module, t in tallies.items():
         for name in t.survived + t.no_tests:
-            print(mutant_diff(name))
+            verdict = "no tests" if name in t.no_tests else "survived"
+            print(f"{name} ({verdict})")
+            for line in changed_lines(mutant_diff(name)):
+                print(f"    {line}")
         counts = Counter({"survived": len(t.survived), "no tests": len(t.no_tests)})
         print(f"# {module}: {dict(counts)}")
     return 0

@@ -166,6 +166,22 @@ ACCEPTED = {
                         ("assistant", "東京は日本にあります。")),
     "preference": _dpo(),
     "preference_with_tools": _dpo(input={"messages": [{"role": "user", "content": "x"}], "tools": TOOLS}),
+    "preference_with_a_tool_turn": _dpo(preferred_output=[
+        {"role": "assistant", "tool_calls": [TOOL_CALL]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "x"},
+        {"role": "assistant", "content": "Paris."}]),
+    "tools_and_calls_without_type_or_id": {  # "type" defaults to "function", "id" to none
+        "tools": [{"function": {"name": "weather"}}],
+        "messages": [{"role": "user", "content": "Weather?"},
+                     {"role": "assistant",
+                      "tool_calls": [{"function": {"name": "weather", "arguments": "{}"}}]},
+                     {"role": "tool", "tool_call_id": "", "content": "sunny"},
+                     {"role": "assistant", "content": "Sunny."}]},
+    "legacy_function_call_and_function_role": _with_messages(
+        {"role": "assistant", "function_call": {"name": "weather", "arguments": "{}"}},
+        {"role": "function", "name": "weather", "content": "sunny"},
+        {"role": "assistant", "content": "Sunny."}),
+    "legacy_functions_with_a_type_key": {**simple(), "functions": [{"name": "f", "type": "anything"}]},
 }
 
 
