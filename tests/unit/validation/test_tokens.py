@@ -14,6 +14,7 @@ from shared.validation.tokens import (
     TokenCounter,
     slices,
 )
+from tests.unit.validation.helpers import chat, jsonl, report_of
 
 pytestmark = pytest.mark.unit
 
@@ -111,3 +112,20 @@ def test_a_long_cached_value_with_a_special_token_is_flagged_every_time() -> Non
         counter.special_seen = None
         assert counter.count_cached(text) > _CACHE_MAX_CHARS
         assert counter.special_seen == "<|endoftext|>"
+
+
+def test_the_first_validation_in_a_process_builds_its_checker(monkeypatch: pytest.MonkeyPatch) -> None:
+    # mutmut runs each mutant in a process forked after a clean run, with the checkers already built:
+    # this starts from none, as a fresh worker process does.
+    from shared.validation import engine
+
+    monkeypatch.setattr(engine, "_checkers", {})
+    data = jsonl(chat(("user", "Say <|endoftext|>"), ("assistant", "ok")))
+    fresh = report_of(data)
+    assert set(engine._checkers) == {"o200k_base"}
+    checker = engine._checkers["o200k_base"]
+    assert engine.checker_for("o200k_base") is checker  # built once per encoding
+    assert report_of(data) == fresh
+    assert fresh["warning_counts"] == {"special_tokens": 1} and fresh["tokens"]["total"]["sum"] > 10
+    assert checker.role_tokens == {role: 1 for role in ("system", "user", "assistant", "tool", "function")}
+    assert checker.counter.encoding.name == "o200k_base"
