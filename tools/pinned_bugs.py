@@ -62,7 +62,7 @@ BUGS: tuple[Bug, ...] = (
         ("tests/orchestrators/test_finetune_failures.py::test_an_estimate_exactly_at_the_cap_goes_on",)),
     Bug("budget: a dollar of slack", "orchestrators/stages.py",
         "    if cost > cap:", "    if cost > cap + 1:",
-        ("tests/orchestrators/test_finetune_failures.py::test_an_estimate_a_cent_over_the_cap_is_refused",)),
+        ("tests/orchestrators/test_finetune_failures.py::test_budget_refused_when_the_estimate_exceeds_the_cap",)),
     Bug("emulator quota: running jobs counted against the 20-queued limit", "local/aoai/models/jobs.py",
         'if j.status == "pending")', 'if j.status in ("pending", "running"))',
         ("tests/unit/aoai/test_models.py::test_only_queued_jobs_count_against_the_queue_limit",)),

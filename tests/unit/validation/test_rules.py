@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.validation import ERROR_CODES, WARNING_CODES, ValidationOptions
+from shared.validation.codes import is_error
 from tests.unit.validation.helpers import chat, codes_at, jsonl, report_of, simple
 
 pytestmark = pytest.mark.unit
@@ -264,6 +265,7 @@ def test_every_code_is_exercised_and_the_code_lists_are_exact() -> None:
     assert exercised == set(ERROR_CODES)
     assert {code for _, code in WARNINGS} | {"blank_line", "duplicate_example"} == set(WARNING_CODES)
     assert len(ERROR_CODES) == 19
+    assert all(is_error(code) for code in ERROR_CODES) and not any(is_error(code) for code in WARNING_CODES)
 
 
 def test_reports_quote_the_data_only_briefly() -> None:
