@@ -223,6 +223,12 @@ def test_duplicates_name_the_first_copy() -> None:
     assert report["warning_counts"] == {"duplicate_example": 1}
 
 
+def test_only_the_first_20_copies_are_listed_and_all_are_counted() -> None:
+    report = report_of(jsonl(*[simple(1)] * 26))
+    assert [w["line"] for w in report["warnings"]] == list(range(2, 22))
+    assert report["warning_counts"] == {"duplicate_example": 25}
+
+
 def test_a_problem_reads_as_its_message() -> None:
     problem = Problem("invalid_json", "The line is not valid JSON.")
     assert (str(problem), problem.code, problem.message) == ("The line is not valid JSON.", "invalid_json",

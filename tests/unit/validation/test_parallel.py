@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 
 from shared.validation import (
+    PartialResult,
     UnknownModelError,
     ValidationOptions,
     plan_ranges,
     validate_chunks,
     validate_path,
+    validate_range_chunks,
 )
 from shared.validation import parallel as parallel_module
 from tests.unit.validation.helpers import jsonl, simple
@@ -114,3 +116,11 @@ def test_files_are_read_lazily_in_chunks_from_an_offset(messy_file) -> None:
     assert b"".join(parallel_module.read_file_chunks(path)) == data
     chunks = list(parallel_module.read_file_chunks(path, 5, chunk_bytes=1000))
     assert b"".join(chunks) == data[5:] and {len(chunk) for chunk in chunks[:-1]} == {1000}
+
+
+def test_a_worker_returns_its_ranges_partial_in_the_compact_form(messy_file) -> None:
+    path, data = messy_file
+    start, end = len(data) // 3, 2 * len(data) // 3
+    sent = parallel_module._validate_file_range(os.fspath(path), start, end, OPTIONS)
+    expected = validate_range_chunks([data[start:]], OPTIONS, range_start=start, range_end=end)
+    assert PartialResult.from_bytes(sent) == expected and expected.lines > 100

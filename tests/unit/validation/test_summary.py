@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.validation import ValidationOptions, validate_chunks
+from shared.validation.summary import summary_text
 from tests.unit.validation.helpers import chat, jsonl, simple
 
 pytestmark = pytest.mark.unit
@@ -48,7 +49,9 @@ def test_an_invalid_file_lists_the_first_issues_of_each_kind_and_counts_the_rest
 
 
 def test_ten_issues_of_each_kind_are_listed_by_default() -> None:
-    lines = _report(MESSY, min_examples=50).summary_text().splitlines()
+    report = _report(MESSY, min_examples=50)
+    assert summary_text(report.to_dict()) == report.summary_text()
+    lines = report.summary_text().splitlines()
     errors = lines[lines.index("Errors: too_few_examples x1, invalid_json x13") + 1:]
     listed = [line.split(":")[0] for line in errors[:10]]
     assert listed == ["  file"] + [f"  line {n}" for n in range(3, 28, 3)]

@@ -41,6 +41,8 @@ class SpyEncoding:
     ("aaa  bbbb", 4, ["aaa ", " bbb", "b"]),
     ("aaa bbbb  cc", 10, ["aaa", " bbbb  cc"]),                      # an earlier single space is taken
     ("a b c d e f g h", 4, ["a b", " c", " d", " e", " f", " g h"]),
+    ("a b c  dd", 8, ["a b", " c  dd"]),                              # the latest single space, not the first
+    ("x y  zzzz", 6, ["x", " y  zz", "zz"]),                          # even right after the start
 ])
 def test_slices_end_before_a_single_space_between_words(text: str, size: int, expected: list[str]) -> None:
     assert list(slices(text, size)) == expected
