@@ -15,6 +15,7 @@ stale and counts as a survivor again.
     .venv/bin/python -m tools.mutation run [MODULE ...]   # mutate and test, then print scores
     .venv/bin/python -m tools.mutation score [MODULE ...] # scores of the last run
     .venv/bin/python -m tools.mutation survivors MODULE   # each surviving mutant's diff
+    .venv/bin/python -m tools.mutation equivalents        # the equivalent mutants, as a Markdown table
 
 MODULE is a path of MODULES (``shared/validation``, ``starters/planning.py``...); none means
 all of them. ``make mutation MODULE=...`` runs ``run`` under ``nice -n 15``.
@@ -154,7 +155,7 @@ def print_scores(modules: list[str]) -> bool:
             continue
         ok &= t.score >= TARGET_SCORE and not t.not_checked
         print(f"| {module} | {t.total} | {t.killed} | {len(t.survived)} | {len(t.no_tests)} | "
-              f"{len(t.equivalent)} | {t.not_checked} | {t.score:.1f} % |")
+              f"{len(t.equivalent)} | {t.not_checked} | {t.score:.2f} % |")
     for line in stale:
         print(f"stale: {line}")
     return ok
@@ -203,9 +204,19 @@ def survivors(modules: list[str]) -> int:
     return 0
 
 
+def print_equivalents(modules: list[str]) -> int:
+    """The listed equivalent mutants as a Markdown table (docs/testing.md)."""
+    print("| mutant | mutated line | why no test can tell |\n| --- | --- | --- |")
+    for name, entry in equivalents().items():
+        if module_of(name) in modules:
+            line = entry["line"].replace("|", "\\|")
+            print(f"| `{name}` | `{line}` | {entry['reason']} |")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("run", "score", "survivors"))
+    parser.add_argument("command", choices=("run", "score", "survivors", "equivalents"))
     parser.add_argument("modules", nargs="*", metavar="MODULE", help=f"any of {', '.join(MODULES)}")
     args = parser.parse_args(argv)
     unknown = [m for m in args.modules if m.rstrip("/") not in MODULES]
@@ -216,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         return run(modules)
     if args.command == "survivors":
         return survivors(modules)
+    if args.command == "equivalents":
+        return print_equivalents(modules)
     return 0 if print_scores(modules) else 1
 
 

@@ -116,6 +116,7 @@ def test_plan_ranges_refuses_a_negative_size_and_an_empty_range() -> None:
 
 @pytest.mark.parametrize(("chunks", "limit", "owned"), [
     ([b"abc", b"\ndef\n"], 3, [b"abc"]),                      # the range's last newline opens a chunk
+    ([b"ab\n", b"cd\nef\n"], 4, [b"ab", b"cd"]),              # a chunk ends at a newline before the end
     ([b"abc\n", b"", b"def\n", b"gh"], None, [b"abc", b"def", b"gh"]),  # empty chunks are skipped
     ([b"ab", b"c\nd", b"ef", b"\ng", b"h"], None, [b"abc", b"def", b"gh"]),  # lines across chunks
 ])
