@@ -121,14 +121,22 @@ def activities_logged(log: str, instance_id: str) -> list[str]:
     return [name for name, instance, _ in ACTIVITY_LINE.findall(log) if instance.split(":")[0] == instance_id]
 
 
-@pytest.mark.parametrize("stage", list(STAGES))
-def test_host_killed_during_a_stage_restarts_and_completes_once(crash_stack: CrashableStack,
-                                                                stage: str) -> None:
+# The smoke test and the report take a few milliseconds: on a busy machine the 20 ms polls can miss
+# the stage, or the kill can land after the run has ended. Such an attempt proves nothing, so the
+# scenario is tried again with a new run.
+ATTEMPTS = {"smoke_test": 5}
+
+
+def _kill_during(crash_stack: CrashableStack, stage: str) -> list[str]:
+    """One attempt: a run killed at ``stage`` completes once; the activities the restarted host ran."""
     client = crash_stack.client()
     reset_emulator(client)
     files = STAGES[stage](client)
     run, instance_id = _start_run(client, files, f"crash-{stage.replace('_', '-')}")
-    seen = wait_for_stage(client, instance_id, stage, timeout=90)
+    seen = wait_for_stage(client, instance_id, stage, timeout=90, missed_ok=stage in ATTEMPTS)
+    if seen is None:  # the run ended between two polls: nothing was killed
+        _assert_completed_once(crash_stack, run, instance_id)
+        return []
     old_pid = crash_stack.host_pid
     crash_stack.kill_host()
     assert stage_of(seen) == stage and seen["runtimeStatus"] == "Running"
@@ -136,9 +144,19 @@ def test_host_killed_during_a_stage_restarts_and_completes_once(crash_stack: Cra
     crash_stack.restart_host()
     assert crash_stack.host_pid != old_pid
     _assert_completed_once(crash_stack, run, instance_id)
-    redone = activities_logged(crash_stack.log_since("host", mark), instance_id)
-    assert STAGE_WORK[stage] & set(redone), f"the kill missed {stage}: after it the host ran {redone}"
     assert pending_faults(client) == []  # the widening fault (upload) was met
+    return activities_logged(crash_stack.log_since("host", mark), instance_id)
+
+
+@pytest.mark.parametrize("stage", list(STAGES))
+def test_host_killed_during_a_stage_restarts_and_completes_once(crash_stack: CrashableStack,
+                                                                stage: str) -> None:
+    attempts = []
+    for _ in range(ATTEMPTS.get(stage, 1)):
+        attempts.append(_kill_during(crash_stack, stage))
+        if STAGE_WORK[stage] & set(attempts[-1]):
+            return
+    raise AssertionError(f"the kill never interrupted {stage}: after it the host ran {attempts}")
 
 
 def test_emulator_restarted_on_its_state_during_training_and_the_run_completes_once(
