@@ -8,7 +8,7 @@ STAMP := .make
 # requirements-checkov.txt. Inside .venv, so `make clean`, git and ruff treat it like the venv.
 CHECKOV_VENV := $(VENV)/checkov
 
-.PHONY: setup demo test up lint bench clean
+.PHONY: setup demo test up lint bench mutation pinned-bugs clean
 
 setup: $(STAMP)/py $(STAMP)/npm $(STAMP)/checkov
 
@@ -44,6 +44,14 @@ lint: setup
 
 bench: setup
 	$(PY) bench/run_all.py
+
+# Mutation testing of issue 17's modules (docs/testing.md); MODULE=shared/validation runs one.
+mutation: setup
+	nice -n 15 $(PY) -m tools.mutation run $(MODULE)
+
+# The ten bugs of issue 17, re-applied in a scratch copy: their pinning tests must fail.
+pinned-bugs: setup
+	nice -n 10 $(PY) -m tools.pinned_bugs
 
 clean:
 	rm -rf $(VENV) node_modules $(STAMP) .state

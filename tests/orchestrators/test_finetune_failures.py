@@ -43,16 +43,31 @@ def test_a_bad_finetune_json_fails_the_settle_stage_with_its_field():
     assert run.names() == [names.READ_RUN_FOLDER, names.WRITE_REPORT]
 
 
-def test_budget_refused_when_the_estimate_exceeds_the_cap():
-    run = finetune(FakeService(cost_usd=12.5, settings={"max_cost_usd": 10}))
+@pytest.mark.parametrize(("cost", "shown"), [(12.5, "$12.50"), (10.01, "$10.01")])  # a cent over counts
+def test_budget_refused_when_the_estimate_exceeds_the_cap(cost: float, shown: str):
+    run = finetune(FakeService(cost_usd=cost, settings={"max_cost_usd": 10}))
     error = assert_failed(run, errors.BUDGET_EXCEEDED, names.STAGE_BUDGET)
-    assert "$12.50" in error["message"] and "$10.00" in error["message"]
+    assert shown in error["message"] and "$10.00" in error["message"]
     assert names.UPLOAD_FILE not in run.names()
 
 
 def test_budget_within_the_cap_goes_on():
     run = finetune(FakeService(cost_usd=9.99, settings={"max_cost_usd": 10}))
     assert run.output["status"] == "succeeded"
+
+
+def test_an_estimate_exactly_at_the_cap_goes_on():
+    run = finetune(FakeService(cost_usd=10.0, settings={"max_cost_usd": 10}))
+    assert run.outcome == "Completed", run.output
+    assert run.output["status"] == "succeeded"
+    assert names.SUBMIT_JOB in run.names()
+
+
+def test_a_cap_of_zero_refuses_any_cost_but_a_free_run():
+    refused = finetune(FakeService(cost_usd=0.000001, settings={"max_cost_usd": 0}))
+    assert_failed(refused, errors.BUDGET_EXCEEDED, names.STAGE_BUDGET)
+    free = finetune(FakeService(cost_usd=0.0, settings={"max_cost_usd": 0}))
+    assert free.outcome == "Completed", free.output
 
 
 def test_a_cap_without_a_known_price_is_refused():

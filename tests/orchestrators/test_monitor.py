@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from orchestrators.monitor import POLLS_PER_GENERATION, next_interval
+from orchestrators.monitor import MAX_FAILED_POLLS, POLLS_PER_GENERATION, next_interval
+from orchestrators.tracker import POLL_RETRY
 from shared import errors, names
 from shared.payloads import MonitorInput
-from tests.orchestrators.driver import Script, run_orchestrator
+from tests.orchestrators.driver import ActivityFailure, Script, run_orchestrator
 from tests.orchestrators.runs import HANDLES, INSTANCE, TIMING, finetune
 from tests.orchestrators.service import FakeService
 
@@ -102,3 +103,54 @@ def test_a_job_status_that_stays_unreadable_fails_the_run_with_advice():
     assert "may still be running" in run.error["message"] and "503" in run.error["message"]
     [monitor] = run.children
     assert monitor.output["outcome"] == "unavailable"
+
+
+def _timer_gaps(monitor) -> list[int]:
+    """Seconds between each timer's creation and its FireAt, in the monitor's first generation."""
+    timers = [e for e in monitor.histories[0] if e["EventType"] == 10]
+    return [round((datetime.fromisoformat(e["FireAt"].replace("Z", "+00:00"))
+                   - datetime.fromisoformat(e["Timestamp"].replace("Z", "+00:00"))).total_seconds())
+            for e in timers]
+
+
+def test_the_backoff_drops_to_the_minimum_as_soon_as_the_job_moves():
+    service = FakeService(job_statuses=["running"] * 7 + ["succeeded"])
+    original = service.get_job_status
+
+    def quiet_then_moving(payload):  # the same event for 4 polls, then a new one every poll
+        result = original(payload)
+        step = max(service.counts[names.GET_JOB_STATUS], 4)
+        result["newest_event"] = {"created_at": step, "level": "info", "message": f"Step {step}"}
+        return result
+
+    service.get_job_status = quiet_then_moving  # type: ignore[method-assign]
+    run = finetune(service)
+    assert run.output["status"] == "succeeded"
+    [monitor] = run.children
+    assert _timer_gaps(monitor) == [30, 60, 120, 240, 30, 30, 30]
+
+
+def test_a_job_that_moves_on_every_poll_is_polled_at_the_minimum_interval():
+    run = finetune(FakeService(job_statuses=["queued"] + ["running"] * 5 + ["succeeded"]))
+    [monitor] = run.children
+    assert _timer_gaps(monitor) == [TIMING.monitor_min_poll_seconds] * 6
+
+
+def test_outages_on_every_other_poll_never_add_up_to_unavailable():
+    # 3 attempts per poll (POLL_RETRY): 3 failures lose one poll. Losing every other poll, more
+    # times than MAX_FAILED_POLLS, must not end the watch: only failures in a row count.
+    outages = MAX_FAILED_POLLS + 2
+    plan = ([True] * POLL_RETRY.max_number_of_attempts + [False]) * outages
+    service = FakeService(job_statuses=["running"] * outages + ["succeeded"])
+
+    def every_other_poll_down(name, payload):
+        if name == names.GET_JOB_STATUS and plan and plan.pop(0):
+            raise ActivityFailure("get_job_status: 503 Service Unavailable (Retry-After: 1)")
+        return service(name, payload)
+
+    run = finetune(every_other_poll_down)
+    [monitor] = run.children
+    assert monitor.output["outcome"] == "succeeded", monitor.output
+    assert run.output["status"] == "succeeded"
+    assert plan == []  # every outage happened
+    assert monitor.output["polls_total"] == 2 * outages + 1

@@ -96,11 +96,25 @@ class CrashableStack(Stack):
 
     def log_texts(self) -> dict[str, str]:
         """The full text of the host's and the emulator's logs (their stderr)."""
-        texts = {}
-        for name in ("host", "emulator"):
-            path = self.logs_dir / f"{name}.log"
-            texts[name] = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-        return texts
+        return {name: self.log_since(name, 0) for name in ("host", "emulator")}
+
+    def log_mark(self, name: str) -> int:
+        """Where the ``name`` log ("host" or "emulator") ends now; ``log_since`` reads on from there.
+
+        A restarted component appends to the same file, so a mark taken before a kill also
+        covers what the restarted process logs.
+        """
+        path = self.logs_dir / f"{name}.log"
+        return path.stat().st_size if path.exists() else 0
+
+    def log_since(self, name: str, mark: int) -> str:
+        """What the ``name`` log gained since ``mark`` (a ``log_mark``)."""
+        path = self.logs_dir / f"{name}.log"
+        if not path.exists():
+            return ""
+        with path.open("rb") as log:
+            log.seek(mark)
+            return log.read().decode("utf-8", errors="replace")
 
     def client(self) -> StackClient:
         """A client for the stack as it is now (re-read after a host restart: the port changes)."""

@@ -10,23 +10,26 @@ exactly one job, one deployment and one file per role for it.
 
 from __future__ import annotations
 
-import time
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from local.stack_client import StackClient
+from shared import names
 from tests.e2e.steps import assert_deployed_and_answered, drop, finished, started_run, unique_run
 from tests.reliability.datasets import SAMPLE, chat_dataset
 from tests.reliability.harness import FAST_EMULATOR, CrashableStack
 from tests.reliability.steps import (
     add_fault,
     assert_exactly_one_of_each,
+    pending_faults,
     reset_emulator,
     set_timings,
     stage_of,
     wait_for_stage,
+    wait_until,
 )
 
 pytestmark = pytest.mark.reliability
@@ -101,20 +104,63 @@ def _assert_completed_once(stack: CrashableStack, run: str, instance_id: str) ->
     return status
 
 
-@pytest.mark.parametrize("stage", list(STAGES))
-def test_host_killed_during_a_stage_restarts_and_completes_once(crash_stack: CrashableStack,
-                                                                stage: str) -> None:
+# The activities that show the host still had the stage's work to do when it was killed: the
+# restarted host runs one of them for the run. The smoke test (one chat call) cannot be widened
+# with the emulator's knobs, so the kill may land just after it, while the report is written.
+STAGE_WORK: dict[str, set[str]] = {
+    "validate": {names.VALIDATE_DATASET, names.VALIDATE_RANGE, names.MERGE_VALIDATION},
+    "upload": {names.UPLOAD_FILE},
+    "files_ready": {names.GET_FILE_STATUS},
+    "monitor": {names.GET_JOB_STATUS},
+    "deploy": {names.START_DEPLOYMENT, names.GET_DEPLOYMENT},
+    "smoke_test": {names.CHAT_COMPLETION, names.WRITE_REPORT},
+}
+ACTIVITY_LINE = re.compile(r"activity (\w+) instance=(\S+) duration=[\d.]+ms outcome=(\S+)")
+# What the host's openai client logs before retrying a request that failed (here: refused connections).
+RETRYING = "openai._base_client: Retrying request"
+
+
+def activities_logged(log: str, instance_id: str) -> list[str]:
+    """Names of the activities the host finished for the run (or its monitor), in order."""
+    return [name for name, instance, _ in ACTIVITY_LINE.findall(log) if instance.split(":")[0] == instance_id]
+
+
+# The smoke test and the report take a few milliseconds: on a busy machine the 20 ms polls can miss
+# the stage, or the kill can land after the run has ended. Such an attempt proves nothing, so the
+# scenario is tried again with a new run.
+ATTEMPTS = {"smoke_test": 5}
+
+
+def _kill_during(crash_stack: CrashableStack, stage: str) -> list[str]:
+    """One attempt: a run killed at ``stage`` completes once; the activities the restarted host ran."""
     client = crash_stack.client()
     reset_emulator(client)
     files = STAGES[stage](client)
     run, instance_id = _start_run(client, files, f"crash-{stage.replace('_', '-')}")
-    seen = wait_for_stage(client, instance_id, stage, timeout=90)
+    seen = wait_for_stage(client, instance_id, stage, timeout=90, missed_ok=stage in ATTEMPTS)
+    if seen is None:  # the run ended between two polls: nothing was killed
+        _assert_completed_once(crash_stack, run, instance_id)
+        return []
     old_pid = crash_stack.host_pid
     crash_stack.kill_host()
     assert stage_of(seen) == stage and seen["runtimeStatus"] == "Running"
+    mark = crash_stack.log_mark("host")
     crash_stack.restart_host()
     assert crash_stack.host_pid != old_pid
     _assert_completed_once(crash_stack, run, instance_id)
+    assert pending_faults(client) == []  # the widening fault (upload) was met
+    return activities_logged(crash_stack.log_since("host", mark), instance_id)
+
+
+@pytest.mark.parametrize("stage", list(STAGES))
+def test_host_killed_during_a_stage_restarts_and_completes_once(crash_stack: CrashableStack,
+                                                                stage: str) -> None:
+    attempts = []
+    for _ in range(ATTEMPTS.get(stage, 1)):
+        attempts.append(_kill_during(crash_stack, stage))
+        if STAGE_WORK[stage] & set(attempts[-1]):
+            return
+    raise AssertionError(f"the kill never interrupted {stage}: after it the host ran {attempts}")
 
 
 def test_emulator_restarted_on_its_state_during_training_and_the_run_completes_once(
@@ -124,8 +170,14 @@ def test_emulator_restarted_on_its_state_during_training_and_the_run_completes_o
     _widen_training(client)
     run, instance_id = _start_run(client, {}, "crash-emulator")
     wait_for_stage(client, instance_id, "monitor", timeout=90)
+    mark = crash_stack.log_mark("host")
     crash_stack.kill_emulator()
-    time.sleep(1.0)  # the monitor's status reads fail meanwhile
+    # The emulator stays down until a status read has failed against it, however busy the machine.
+    wait_until(lambda: RETRYING in crash_stack.log_since("host", mark), 30,
+               "a job status read to fail while the emulator is down")
     crash_stack.restart_emulator()
     status = _assert_completed_once(crash_stack, run, instance_id)
     assert status["output"]["job_id"]
+    # The failed read was the monitor's: the first activity the host finished after the kill.
+    after = ACTIVITY_LINE.findall(crash_stack.log_since("host", mark))
+    assert after[0][:2] == (names.GET_JOB_STATUS, f"{instance_id}:monitor"), after[:3]

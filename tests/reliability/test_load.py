@@ -56,8 +56,12 @@ def _fill_the_job_queue(client: StackClient) -> None:
 
 
 def test_runs_wait_their_turn_when_the_service_job_queue_is_full(rel_stack: CrashableStack) -> None:
+    mark = rel_stack.log_mark("emulator")
     started = time.monotonic()
     result = run_load(rel_stack, datasets=2, http=1, timeout=300,
                       before_start=_fill_the_job_queue)
     assert time.monotonic() - started > QUEUE_HELD_S  # they did have to wait for the queue
     assert problems(result) == []
+    # The fault happened: besides the filler's own check, the runs' submits were refused (429).
+    refused = rel_stack.log_since("emulator", mark).count("POST /openai/fine_tuning/jobs 429")
+    assert refused > 1, f"the service refused {refused} job creation(s): the runs never met the full queue"

@@ -150,6 +150,24 @@ def test_pending_quota(tmp_path):
     assert caught.value.headers["Retry-After"] == "1000"  # whole seconds until a queued job may start
 
 
+def test_only_queued_jobs_count_against_the_queue_limit(tmp_path):
+    # The service queues 20 jobs besides the one running; running and finished jobs take no place.
+    _, jobs, _, file_id = _models(tmp_path, Timings(job_start_delay_seconds=0, job_duration_seconds=1000))
+    done = jobs.create({"model": "gpt-4o-mini", "training_file": file_id}, now=0.0)
+    jobs.cancel(done.id, now=0.0)
+    running = jobs.create({"model": "gpt-4o-mini", "training_file": file_id}, now=0.0)
+    advance_jobs(jobs, 0.0)
+    assert (done.status, running.status) == ("cancelled", "running")
+    queued = [jobs.create({"model": "gpt-4o-mini", "training_file": file_id}, now=0.0)
+              for _ in range(config.MAX_PENDING_JOBS)]
+    assert {job.status for job in queued} == {"pending"}
+    with pytest.raises(EmulatorError) as caught:
+        jobs.create({"model": "gpt-4o-mini", "training_file": file_id}, now=0.0)
+    assert caught.value.status == 429
+    assert f"already has {config.MAX_PENDING_JOBS} fine-tuning jobs waiting" in \
+        caught.value.body["error"]["message"]
+
+
 def test_deployment_states_and_injected_failure():
     faults = Faults()
     model = DeploymentsModel(Timings(deployment_seconds=3), faults)

@@ -126,6 +126,48 @@ def test_a_renamed_completed_activity_is_non_determinism() -> None:
     assert plan.outcome == "Failed" and "sequence ID 0 named 'renamed'" in plan.output
 
 
+def _world_then_hello(context):
+    """_sequence after an edit: its first (completed) step now calls "world" instead of "hello"."""
+    first = yield context.call_activity("world", context.get_input())
+    return (yield context.call_activity("hello", first))
+
+
+def _world_then_hello_with_retry(context):
+    first = yield context.call_activity("world", context.get_input())
+    options = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=2)
+    return (yield context.call_activity_with_retry("hello", options, first))
+
+
+@pytest.mark.parametrize("edited", [_world_then_hello, _world_then_hello_with_retry])
+def test_an_activity_changed_at_a_completed_step_is_non_determinism_even_if_its_old_name_comes_later(
+        edited) -> None:
+    # The SDK matches completed tasks by sequence number only, and the step is no longer open,
+    # so only the order of the history's calls against the code's calls can tell (a later retried
+    # call of the old name does not excuse an earlier step: retries only repeat earlier calls).
+    events = _start("orch", "A") + [h.task_scheduled(T0, 0, "hello", '"A"'), h.orchestrator_completed(T0),
+                                     h.orchestrator_started(T0), h.task_completed(T0, 0, '"B"')]
+    plan = _plan(edited, events, "A")
+    assert plan.outcome == "Failed", plan
+    assert "sequence ID 0 named 'hello'" in plan.output and "activity 'world'" in plan.output
+    assert plan.work == []
+
+
+def _hello_then_world(context):
+    first = yield context.call_activity("hello", context.get_input())
+    return (yield context.call_activity("world", first))
+
+
+def test_a_plain_call_recorded_twice_is_not_taken_for_a_retry() -> None:
+    # Only *_with_retry calls may appear again in the history under the same name.
+    events = _start("orch", "A") + [
+        h.task_scheduled(T0, 0, "hello", '"A"'), h.orchestrator_completed(T0), h.orchestrator_started(T0),
+        h.task_completed(T0, 0, '"B"'), h.task_scheduled(T0, 1, "hello", '"B"'), h.orchestrator_completed(T0),
+        h.orchestrator_started(T0), h.task_completed(T0, 1, '"C"')]
+    plan = _plan(_hello_then_world, events, "A")
+    assert plan.outcome == "Failed", plan
+    assert "sequence ID 1 named 'hello'" in plan.output
+
+
 def test_retried_attempts_are_not_mistaken_for_non_determinism() -> None:
     events = _start("orch", None) + [
         h.task_scheduled(T0, 0, "flaky", "null"), h.orchestrator_completed(T0), h.orchestrator_started(T0),

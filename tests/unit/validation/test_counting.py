@@ -35,12 +35,17 @@ RICH_EXAMPLE = {
 
 
 def _expected_by_rule(example: dict, encoding) -> tuple[int, int]:
-    """The rule, restated: 3 per example; per message 3 + tokens of each string value (+1 for name)."""
+    """The rule, restated: 3 per example; per message 3 + tokens of each string value (+1 for name).
+
+    A preference example's messages are its input's, then its preferred and non-preferred outputs.
+    """
     def n(text: str) -> int:
         return len(encoding.encode_ordinary(text))
 
+    messages = example.get("messages") or (example["input"]["messages"] + example["preferred_output"]
+                                           + example["non_preferred_output"])
     total, assistant = 3, 0
-    for message in example["messages"]:
+    for message in messages:
         total += 3
         for key, value in message.items():
             if isinstance(value, str):
@@ -51,7 +56,38 @@ def _expected_by_rule(example: dict, encoding) -> tuple[int, int]:
                 total += n(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
         if message["role"] == "assistant" and isinstance(message.get("content"), str):
             assistant += n(message["content"])
+        elif message["role"] == "assistant" and isinstance(message.get("content"), list):
+            assistant += sum(n(part["text"]) for part in message["content"] if part["type"] == "text")
     return total, assistant
+
+
+PREFERENCE_EXAMPLE = {
+    "input": {"messages": [{"role": "system", "content": "Réponds en français."},
+                           {"role": "user", "content": "Capital of France?"},
+                           {"role": "assistant", "content": "Do you mean today?"},
+                           {"role": "user", "content": "Yes, today."}]},
+    "preferred_output": [{"role": "assistant", "tool_calls": TOOL_CALLS},
+                         {"role": "tool", "tool_call_id": "call_9", "content": "Paris"},
+                         {"role": "assistant", "content": "Paris, depuis 508."}],
+    "non_preferred_output": [{"role": "assistant", "content": "Lyon, je crois."}],
+}
+SEVERAL_ASSISTANT_TURNS = {"messages": [
+    {"role": "system", "content": "Be brief."},
+    {"role": "user", "content": "Two questions: 2+2 and the capital of Japan?"},
+    {"role": "assistant", "content": [{"type": "text", "text": "Four."},
+                                      {"type": "text", "text": " 東京です。"}]},
+    {"role": "user", "content": "Thanks!"},
+    {"role": "assistant", "content": "You are welcome.", "name": "helper_bot"},
+]}
+
+
+@pytest.mark.parametrize("example", [PREFERENCE_EXAMPLE, SEVERAL_ASSISTANT_TURNS], ids=["preference", "chat"])
+def test_every_message_of_every_list_counts(example: dict, reference_encodings) -> None:
+    report = report_of(jsonl(example))
+    assert report["ok"], report["errors"]
+    total, assistant = _expected_by_rule(example, reference_encodings["o200k_base"])
+    assert (report["tokens"]["total"]["sum"], report["tokens"]["assistant"]["sum"]) == (total, assistant)
+    assert report["messages_per_example"]["sum"] == (5 if "messages" in example else 8)
 
 
 @pytest.mark.parametrize("model", ["gpt-4o-mini", "gpt-35-turbo"])

@@ -105,3 +105,22 @@ def test_which_lines_a_range_owns(start: int, end: int, owned: list[bytes]) -> N
     lines = OwnedLines([data[start:]], skip_partial_first=start > 0, limit=end - start)
     assert [line for batch in lines for line in batch] == owned
     assert lines.owned_bytes == 3 * len(owned)
+
+
+def test_plan_ranges_refuses_a_negative_size_and_an_empty_range() -> None:
+    for total, size in ((-1, 4), (10, 0)):
+        with pytest.raises(ValueError) as caught:
+            plan_ranges(total, size)
+        assert str(caught.value) == "total_bytes must be >= 0 and range_bytes >= 1."
+
+
+@pytest.mark.parametrize(("chunks", "limit", "owned"), [
+    ([b"abc", b"\ndef\n"], 3, [b"abc"]),                      # the range's last newline opens a chunk
+    ([b"ab\n", b"cd\nef\n"], 4, [b"ab", b"cd"]),              # a chunk ends at a newline before the end
+    ([b"abc\n", b"", b"def\n", b"gh"], None, [b"abc", b"def", b"gh"]),  # empty chunks are skipped
+    ([b"ab", b"c\nd", b"ef", b"\ng", b"h"], None, [b"abc", b"def", b"gh"]),  # lines across chunks
+])
+def test_lines_are_read_across_chunks_and_every_owned_byte_counted(chunks, limit, owned) -> None:
+    lines = OwnedLines(chunks, skip_partial_first=False, limit=limit)
+    assert [line for batch in lines for line in batch] == owned
+    assert lines.owned_bytes == sum(len(line) + 1 for line in owned) - (0 if limit else 1)

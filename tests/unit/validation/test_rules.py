@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.validation import ERROR_CODES, WARNING_CODES, ValidationOptions
+from shared.validation.codes import is_error
 from tests.unit.validation.helpers import chat, codes_at, jsonl, report_of, simple
 from tests.unit.validation.test_methods import METHOD_CODES
 
@@ -54,6 +55,9 @@ LINE_ERRORS = [
     (_with_messages({"role": "assistant", "content": [{"type": "audio", "audio": "x"}]}), "invalid_content"),
     (_with_messages({"role": "assistant", "content": [{"type": "image_url", "image_url": {"url": "u"}}]}),
      "invalid_content"),
+    ({"messages": [{"role": "system", "content": [{"type": "image_url", "image_url": {"url": "u"}}]},
+                   {"role": "user", "content": "hi"}, {"role": "assistant", "content": "y"}]},
+     "invalid_content"),  # images belong in user messages only, not in the system prompt either
     (_with_messages({"role": "assistant", "content": "y", "name": 7}), "invalid_content"),
     (chat(("user", "hi")), "no_assistant_message"),
     (_with_messages({"role": "assistant", "content": "y", "weight": 2}), "invalid_weight"),
@@ -164,6 +168,22 @@ ACCEPTED = {
                         ("assistant", "東京は日本にあります。")),
     "preference": _dpo(),
     "preference_with_tools": _dpo(input={"messages": [{"role": "user", "content": "x"}], "tools": TOOLS}),
+    "preference_with_a_tool_turn": _dpo(preferred_output=[
+        {"role": "assistant", "tool_calls": [TOOL_CALL]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "x"},
+        {"role": "assistant", "content": "Paris."}]),
+    "tools_and_calls_without_type_or_id": {  # "type" defaults to "function", "id" to none
+        "tools": [{"function": {"name": "weather"}}],
+        "messages": [{"role": "user", "content": "Weather?"},
+                     {"role": "assistant",
+                      "tool_calls": [{"function": {"name": "weather", "arguments": "{}"}}]},
+                     {"role": "tool", "tool_call_id": "", "content": "sunny"},
+                     {"role": "assistant", "content": "Sunny."}]},
+    "legacy_function_call_and_function_role": _with_messages(
+        {"role": "assistant", "function_call": {"name": "weather", "arguments": "{}"}},
+        {"role": "function", "name": "weather", "content": "sunny"},
+        {"role": "assistant", "content": "Sunny."}),
+    "legacy_functions_with_a_type_key": {**simple(), "functions": [{"name": "f", "type": "anything"}]},
 }
 
 
@@ -217,6 +237,23 @@ def test_warnings_never_make_a_file_invalid(example: dict, code: str) -> None:
     assert report["warning_counts"][code] == 1
 
 
+@pytest.mark.parametrize("shared", ["system", "name"])
+def test_a_special_token_in_a_value_shared_by_every_line_is_warned_on_each_line(shared: str) -> None:
+    # System prompts and names are cached across lines: the cache must not swallow the warning.
+    text = "Stop at <|endoftext|> and nowhere else."
+    lines = []
+    for i in range(3):
+        example = chat(("user", f"Question {i}?"), ("assistant", f"Answer {i}."),
+                       system=text if shared == "system" else "You are terse.")
+        if shared == "name":
+            example["messages"][1]["name"] = text
+        lines.append(example)
+    report = report_of(jsonl(*lines))
+    assert report["ok"]
+    assert codes_at(report, "warnings") == [(line, "special_tokens") for line in (1, 2, 3)]
+    assert "'<|endoftext|>'" in report["warnings"][2]["message"]
+
+
 def test_duplicates_are_warned_with_the_line_of_the_first_copy() -> None:
     report = report_of(jsonl(simple(1), simple(2), simple(1), simple(1)))
     assert codes_at(report, "warnings") == [(3, "duplicate_example"), (4, "duplicate_example")]
@@ -230,6 +267,7 @@ def test_every_code_is_exercised_and_the_code_lists_are_exact() -> None:
     assert exercised == set(ERROR_CODES)
     assert {code for _, code in WARNINGS} | {"blank_line", "duplicate_example"} == set(WARNING_CODES)
     assert len(ERROR_CODES) == 22
+    assert all(is_error(code) for code in ERROR_CODES) and not any(is_error(code) for code in WARNING_CODES)
 
 
 def test_reports_quote_the_data_only_briefly() -> None:
