@@ -10,11 +10,11 @@ from shared.payloads import BlobRef, RunRequest, Timing
 from shared.settings import load_settings
 from starters.planning import (
     blob_name_in_container,
+    dataset_path,
     parse_action_note,
     parse_start_body,
     plan_blob_start,
     plan_http_start,
-    dataset_path,
     timing_from,
 )
 
@@ -124,13 +124,17 @@ def test_bad_bodies_are_rejected_naming_the_field(body, field, code):
 def test_an_action_note_comes_from_the_body_or_the_query(body, params, note):
     assert parse_action_note(body, params) == note
 
+
 @pytest.mark.parametrize(("body", "field"), [
     (b"{oops", None), (b'["loss"]', None), (b'{"why": "x"}', "why"), (b'{"reason": 3}', "reason"),
     (b'{"reason": "' + b"x" * 501 + b'"}', "reason"),
+])
 def test_a_bad_action_note_is_refused_naming_the_field(body, field):
     with pytest.raises(RequestError) as caught:
         parse_action_note(body, {})
     assert caught.value.code == "invalid_request" and caught.value.field == field
+
+
 def test_the_timing_carries_each_setting_into_its_own_field():
     settings = load_settings({
         "SETTLE_SECONDS": "11", "FILES_POLL_SECONDS": "12", "FILES_TIMEOUT_MINUTES": "13.5",
@@ -142,11 +146,15 @@ def test_the_timing_carries_each_setting_into_its_own_field():
         monitor_max_poll_seconds=15, monitor_deadline_hours=16.5, deploy_poll_seconds=17,
         deploy_timeout_minutes=18.5, validation_range_bytes=19456, reports_container="out20",
         datasets_container="in21")
+
+
 def test_a_blob_run_lists_its_folder_and_says_it_came_from_a_blob():
     plan = plan_blob_start("faq/train.jsonl", listing_of({"faq/train.jsonl": "0x1"}), TIMING)
     request = plan.request
     assert (request.source, request.discover, request.validation_path, request.settings) == (
         "blob", True, None, None)
+
+
 def test_an_http_run_carries_the_whole_body_and_says_it_came_from_http():
     body = parse_start_body({"training_file": "datasets/faq/train.jsonl",
                              "validation_file": "datasets/faq/valid.jsonl",
@@ -156,6 +164,8 @@ def test_an_http_run_carries_the_whole_body_and_says_it_came_from_http():
     assert request == RunRequest(run="faq", training=training, validation_path="faq/valid.jsonl",
                                  settings={"seed": 3}, discover=False, source="http", timing=TIMING)
     assert parse_start_body({"training_file": "datasets/faq.jsonl"}, SETTINGS).validation_path is None
+
+
 EXAMPLE = '"datasets/<run>/train.jsonl"'
 NOT_A_BLOB_PATH = f"training_file must be a blob path such as {EXAMPLE}."
 NOT_INSIDE = f"training_file must be a path inside the datasets container such as {EXAMPLE}, " \
@@ -163,6 +173,8 @@ NOT_INSIDE = f"training_file must be a path inside the datasets container such a
 BAD_SEGMENTS = "training_file must not contain empty, '.' or '..' segments."
 NOT_A_JSONL_NAME = f"training_file must name a .jsonl file directly in the container or one folder below " \
                    f"it, such as {EXAMPLE}."
+
+
 @pytest.mark.parametrize(("path", "message"), [
     (None, NOT_A_BLOB_PATH),
     ("   ", NOT_A_BLOB_PATH),
@@ -179,24 +191,38 @@ NOT_A_JSONL_NAME = f"training_file must name a .jsonl file directly in the conta
     ("datasets/a/train.txt", NOT_A_JSONL_NAME),
     ("datasets/a/b/train.jsonl", NOT_A_JSONL_NAME),
     ("datasets", NOT_A_JSONL_NAME),
+])
 def test_each_path_rule_rejects_with_its_own_message(path, message):
+    with pytest.raises(RequestError) as caught:
         dataset_path(path, "training_file", "datasets")
     assert (caught.value.code, caught.value.field, caught.value.message) == (INVALID_REQUEST, "training_file",
                                                                             message)
+
+
 def test_another_container_is_named_in_the_message():
+    with pytest.raises(RequestError) as caught:
         dataset_path("reports/a/train.jsonl", "validation_file", "datasets")
     assert caught.value.message == ("validation_file must be in the datasets container (start with "
                                     "'datasets/'); got container 'reports'.")
+
+
 @pytest.mark.parametrize("path", ["datasets/a\tb/train.jsonl", "datasets/a/\x00.jsonl",
                                   "datasets/a/b\x1f.jsonl"])
 def test_control_characters_are_refused(path):
+    with pytest.raises(RequestError) as caught:
+        dataset_path(path, "training_file", "datasets")
     assert (caught.value.code, caught.value.field) == (INVALID_REQUEST, "training_file")
+
+
 @pytest.mark.parametrize(("path", "name"), [
     ("datasets/my run/train set.jsonl", "my run/train set.jsonl"),   # spaces are ordinary characters
     ("datasets/café/ÜBUNG.JSONL", "café/ÜBUNG.JSONL"),
     ("datasets/faq.jsonl", "faq.jsonl"),
+])
 def test_accepted_paths_name_the_blob_inside_the_container(path, name):
     assert dataset_path(path, "training_file", "datasets") == name
+
+
 @pytest.mark.parametrize(("body", "message"), [
     ([1], 'The body must be a JSON object such as {"training_file": "datasets/<run>/train.jsonl"}.'),
     ({"training_file": "datasets/a.jsonl", "model": "x"},
@@ -204,6 +230,8 @@ def test_accepted_paths_name_the_blob_inside_the_container(path, name):
     ({}, 'training_file is required, for example "datasets/<run>/train.jsonl".'),
     ({"training_file": "datasets/a/train.jsonl", "validation_file": "datasets/a/train.jsonl"},
      "validation_file must differ from training_file."),
+])
 def test_body_errors_say_what_to_send(body, message):
+    with pytest.raises(RequestError) as caught:
         parse_start_body(body, SETTINGS)
     assert caught.value.message == message
