@@ -107,4 +107,7 @@ def test_submit_creates_a_job_when_no_job_is_this_runs() -> None:
     assert (snapshot["job_id"], snapshot["reused"]) == ("ftjob-new", False)
     [(kind, kwargs)] = client.created
     assert kind == "job" and kwargs == {"model": REQUEST["model"], "training_file": TRAINING_FILE, "seed": 7,
-                                        "metadata": {"finetune_run": INSTANCE}}
+                                        "metadata": {"finetune_run": INSTANCE},
+                                        # always sent: the method and the training tier (issue 13)
+                                        "method": {"type": "supervised"},
+                                        "extra_body": {"trainingType": "Standard"}}

@@ -44,7 +44,7 @@ def test_an_invalid_file_lists_the_first_issues_of_each_kind_and_counts_the_rest
         "  assistant  1 / 4.0 / 4.0 / 3.89 / 4.0 / 4, sum 105",
         "  messages   2 / 3.0 / 3.0 / 2.96 / 3.0 / 3, sum 80",
         "Billing: 715 billable tokens x 3 epoch(s) (default_rule) = 2,145 trained tokens; estimated "
-        "$0.005363 at $2.5 per 1M tokens",
+        "$0.005363 at $2.5 per 1M tokens, Standard training (price from FINETUNE_PRICES_JSON)",
     ]
 
 
@@ -64,8 +64,13 @@ def test_one_hidden_issue_is_still_counted() -> None:
     assert "  ... and 1 more (the JSON report lists the first 20 of each code)" in lines
 
 
-def test_an_empty_file_has_no_format_no_token_figures_and_no_price() -> None:
-    assert _report(b"\n\n").summary_text().splitlines() == [
+def test_an_empty_file_has_no_format_no_token_figures_and_a_zero_estimate() -> None:
+    lines = _report(b"\n\n").summary_text().splitlines()
+    billing = lines.pop()
+    assert billing.startswith("Billing: 0 billable tokens x 3 epoch(s) (default_rule) = 0 trained tokens; "
+                              "estimated $0.00 at $4.29 per 1M tokens, Standard training (price from "
+                              "https://openai.com/api/pricing/); the price is an ESTIMATE, not a quote: ")
+    assert lines == [
         "INVALID: training file, format unknown, model gpt-4o-mini-2024-07-18 (o200k_base)",
         "  0 valid example(s), 2 line(s), 2 bytes, 0 invalid line(s), 2 blank line(s)",
         "Errors: empty_file x1",
@@ -73,8 +78,6 @@ def test_an_empty_file_has_no_format_no_token_figures_and_no_price() -> None:
         "Warnings: blank_line x2",
         "  line 1: [blank_line] The line is blank and is skipped; remove it.",
         "  line 2: [blank_line] The line is blank and is skipped; remove it.",
-        "Billing: 0 billable tokens x 3 epoch(s) (default_rule) = 0 trained tokens; cost unknown (no price "
-        "for this model; set FINETUNE_PRICES_JSON)",
     ]
 
 
@@ -95,5 +98,6 @@ def test_the_cost_is_shown_in_cents_or_to_the_micro_dollar(price: float, cost_te
         "  total      27 / 27.0 / 27.0 / 27.0 / 27.0 / 27, sum 27",
         "  assistant  4 / 4.0 / 4.0 / 4.0 / 4.0 / 4, sum 4",
         "  messages   3 / 3.0 / 3.0 / 3.0 / 3.0 / 3, sum 3",
-        f"Billing: 27 billable tokens x 1 epoch(s) (settings) = 27 trained tokens; {cost_text}",
+        f"Billing: 27 billable tokens x 1 epoch(s) (settings) = 27 trained tokens; {cost_text}, "
+        "Standard training (price from FINETUNE_PRICES_JSON)",
     ]

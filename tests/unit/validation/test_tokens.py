@@ -124,8 +124,8 @@ def test_the_first_validation_in_a_process_builds_its_checker(monkeypatch: pytes
     monkeypatch.setattr(engine, "_checkers", {})
     data = jsonl(chat(("user", "Say <|endoftext|>"), ("assistant", "ok")))
     fresh = report_of(data)
-    assert set(engine._checkers) == {"o200k_base"}
-    checker = engine._checkers["o200k_base"]
+    assert set(engine._checkers) == {("o200k_base", None, ())}  # encoding, method, grader fields
+    checker = engine._checkers[("o200k_base", None, ())]
     assert engine.checker_for("o200k_base") is checker  # built once per encoding
     assert report_of(data) == fresh
     assert fresh["warning_counts"] == {"special_tokens": 1} and fresh["tokens"]["total"]["sum"] > 10
