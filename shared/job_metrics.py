@@ -36,7 +36,7 @@ def point(data: dict[str, Any]) -> dict[str, Any] | None:
     return {"step": int(step), **values}
 
 
-def _points_from_events(client: openai.AzureOpenAI, job_id: str, after_step: int) -> tuple[list[dict], bool]:
+def points_from_events(client: openai.AzureOpenAI, job_id: str, after_step: int) -> tuple[list[dict], bool]:
     """Metric points newer than ``after_step`` from the job's events; (points, complete)."""
     found: dict[int, dict[str, Any]] = {}
     after: str | None = None
@@ -60,7 +60,7 @@ def _points_from_events(client: openai.AzureOpenAI, job_id: str, after_step: int
     return sorted(found.values(), key=lambda p: p["step"]), False
 
 
-def _points_from_results(client: openai.AzureOpenAI, file_id: str, after_step: int) -> list[dict] | None:
+def points_from_results(client: openai.AzureOpenAI, file_id: str, after_step: int) -> list[dict] | None:
     """Metric points newer than ``after_step`` from a results.csv file; None when it cannot be read."""
     try:
         raw = aoai_ops.read_file_content(client, file_id)
@@ -81,10 +81,10 @@ def job_metrics(client: openai.AzureOpenAI, job_id: str, after_step: int = 0) ->
     points: list[dict[str, Any]] | None = None
     source, complete = "events", True
     for file_id in list(job.result_files or [])[:1]:
-        points = _points_from_results(client, file_id, after_step)
+        points = points_from_results(client, file_id, after_step)
         source = "results_file"
     if points is None:
-        points, complete = _points_from_events(client, job_id, after_step)
+        points, complete = points_from_events(client, job_id, after_step)
         source = "events"
     if len(points) > MAX_POINTS:
         points, complete = points[-MAX_POINTS:], False
