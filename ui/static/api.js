@@ -2,6 +2,8 @@
 // The key arrives once as ?code= in the address (the link `python -m local up` prints), is moved to
 // this tab's sessionStorage and removed from the address bar, then sent as x-functions-key.
 // Never a cookie: the Functions host does not read one, and a cookie would travel on its own.
+// Same-origin cookies still go with each call: with App Service authentication (Entra sign-in) in
+// front of the app, its session cookie is what lets these calls through (docs/deploy.md).
 
 const KEY_STORE = "finetune-ui.function-key";
 // The page is /api/ui and its modules /api/ui/<name>.js: the API is the folder above.
@@ -40,7 +42,7 @@ function headers(extra = {}) {
 }
 
 async function send(method, path, body) {
-  const init = { method, headers: headers(), cache: "no-store", credentials: "omit" };
+  const init = { method, headers: headers(), cache: "no-store", credentials: "same-origin" };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers["Content-Type"] = "application/json";
