@@ -74,6 +74,8 @@ export class RunView {
       if (error.status === 404 || error.status === 400) {
         this.stop();
         this.slots.error.replaceChildren(errorPanel({ code: error.code, message: error.message }));
+      } else if (error.status !== 401) {
+        this.slots.messages.replaceChildren(el("p", { role: "status" }, `Could not refresh: ${error.message}`));
       }
       throw error;
     }

@@ -40,7 +40,13 @@ export class RunsView {
 
   async refresh() {
     const query = this.filter ? `&status=${encodeURIComponent(this.filter)}` : "";
-    const answer = await api("GET", `finetune?top=50${query}`);
+    let answer;
+    try {
+      answer = await api("GET", `finetune?top=50${query}`);
+    } catch (error) {
+      if (error.status !== 401) this.stamp.textContent = `Could not refresh: ${error.message}`;
+      throw error;
+    }
     this.stamp.textContent = `Updated ${new Date().toLocaleTimeString()}; refreshed while this tab is open.`;
     const text = JSON.stringify(answer.runs);
     if (text === this.lastJson) { this.render(); return false; }   // ages move on

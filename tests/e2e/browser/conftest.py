@@ -41,7 +41,9 @@ def _unavailable(message: str) -> None:
     pytest.skip(f"{message} {HOW_TO_INSTALL}")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this thread while
+# it is open, and the tests after this tier run their own loops (asyncio.run) in the same process.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     executable = chromium_path()
     if executable is None:
