@@ -57,7 +57,9 @@ export class RunView {
       this.slots.messages, this.slots.error, el("div", { class: "grid" }, this.slots.timeline, this.slots.job),
       this.slots.loss, el("div", { class: "grid" }, this.slots.validation, this.slots.deployment),
       this.slots.evaluation, this.slots.reports);
-    this.slots.head.append(el("h1", { tabindex: "-1" }, "Run ", el("code", {}, id)));
+    this.title = el("h1", { tabindex: "-1" }, "Run ", el("code", {}, id));   // kept: it may hold the focus
+    this.facts = el("div");
+    this.slots.head.append(this.title, this.facts);
     this.poller = new Poller(() => this.refresh());
     this.metricsPoller = new Poller(() => this.refreshMetrics());
   }
@@ -92,19 +94,24 @@ export class RunView {
     this.render(actionsBefore !== (summary.actions || []).join() + summary.status);
     await this.refreshReports();
     await this.refreshDeployment();
+    if (!summary.active) this.poller.stop();   // an ended run changes no more; its reports are read
     return true;
   }
 
   render(actionsChanged) {
     const s = this.summary;
-    this.slots.head.replaceChildren(el("h1", { tabindex: "-1" }, "Run ", el("code", {}, s.run || s.id)),
-      facts([["Status", el("span", { id: "run-status" }, stateBadge(s.status))],
+    this.title.replaceChildren("Run ", el("code", {}, s.run || s.id));
+    this.facts.replaceChildren(facts([["Status", el("span", { id: "run-status" }, stateBadge(s.status))],
         ["Stage", el("span", { id: "run-stage", class: "mono" }, s.stage || "")],
         ["Instance", el("code", {}, s.id)], ["Model", s.model || ""],
         ["Started", s.created ? [timeEl(s.created), ` (${age(s.created)})`] : ""],
         ["Approval", s.approval ? `${s.approval.decision}${s.approval.note ? `: “${s.approval.note}”` : ""}` : ""],
         ["Waiting for approval until", s.approval_deadline ? timeEl(s.approval_deadline) : ""]]));
-    if (actionsChanged) this.slots.actions.replaceChildren(runActions(s, () => this.poller.now(), this.slots.messages));
+    if (actionsChanged) {
+      const hadFocus = this.slots.actions.contains(document.activeElement);
+      this.slots.actions.replaceChildren(runActions(s, () => this.poller.now(), this.slots.messages));
+      if (hadFocus) (this.slots.actions.querySelector("button") || this.title).focus();
+    }
     this.slots.error.replaceChildren(errorPanel(s.error) || "");
     this.slots.timeline.replaceChildren(timelinePanel(s));
     this.slots.job.replaceChildren(jobPanel(s));
@@ -196,7 +203,7 @@ export class RunView {
       if (row) {
         parts.splice(0, 1, deploymentFacts(row));
         if (row.kind === "stable" || !row.kind) parts.push(el("div", { class: "toolbar" },
-          rollbackButton(row.lineage || row.name, () => this.poller.now(), this.slots.messages)));
+          rollbackButton(row.lineage || row.name, () => this.refreshDeployment(), this.slots.messages)));
       } else if (rows) parts.push(el("p", { class: "muted" }, "The app manages no deployment of that name now."));
     }
     this.slots.deployment.replaceChildren(section("Deployment", "deployment-title", ...parts));
