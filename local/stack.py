@@ -31,6 +31,7 @@ HOST_STARTUP_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 15
 # The host's own settings (docs/local-host.md): keys on, and a short blob poll interval.
 HOST_KEY_ENV = "LOCAL_HOST_FUNCTION_KEY"
+HOST_MASTER_KEY_ENV = "LOCAL_HOST_MASTER_KEY"
 HOST_POLL_ENV = "LOCAL_HOST_BLOB_POLL_SECONDS"
 BLOB_POLL_SECONDS = "0.5"
 
@@ -125,6 +126,8 @@ class Stack:
         self.emulator_timings = dict(emulator_timings or {})  # e.g. {"job_duration_seconds": 1}
         # Function-level auth as in Azure: one random key per stack (never on a command line).
         self.function_key: str | None = secrets.token_urlsafe(24) if function_keys else None
+        # The master key runs non-HTTP functions through POST /admin/functions/{name} (docs/local-host.md).
+        self.master_key: str | None = secrets.token_urlsafe(32) if function_keys else None
         self.azurite: Azurite | None = None
         self.emulator: dict[str, Any] = {}
         self.host: dict[str, Any] = {}
@@ -194,7 +197,8 @@ class Stack:
         return flags
 
     def _host_env(self) -> dict[str, str]:
-        env = {HOST_POLL_ENV: BLOB_POLL_SECONDS, HOST_KEY_ENV: self.function_key or ""}
+        env = {HOST_POLL_ENV: BLOB_POLL_SECONDS, HOST_KEY_ENV: self.function_key or "",
+               HOST_MASTER_KEY_ENV: self.master_key or ""}
         return env
 
     def _create_containers(self) -> None:
@@ -282,6 +286,7 @@ class Stack:
         return {
             "base_url": self.base_url,
             "function_key": self.function_key,
+            "master_key": self.master_key,
             "runs_page": self.runs_page_url,
             "storage_connection_string": self.connection_string,
             "datasets_container": self.datasets_container,

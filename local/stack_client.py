@@ -64,6 +64,7 @@ class StackClient:
         self.info = info
         self.base_url = str(info["base_url"]).rstrip("/")
         self.function_key: str | None = info.get("function_key")
+        self.master_key: str | None = info.get("master_key")
         self.emulator: dict[str, Any] = info["emulator"]
         self.datasets_container: str = info.get("datasets_container", "datasets")
         self.reports_container: str = info.get("reports_container", "reports")
@@ -112,6 +113,13 @@ class StackClient:
         if params:
             url += "?" + urllib.parse.urlencode(params)
         return http_request(method, url, body, self._key_headers())
+
+    def run_function(self, name: str, input_value: str = "") -> Response:
+        """Run a non-HTTP function (a timer, a blob trigger) at once: the host's admin endpoint, 202 when
+        accepted (docs/local-host.md). It takes the master key, not the function key."""
+        headers = {"x-functions-key": self.master_key} if self.master_key else {}
+        return http_request("POST", f"{self.base_url}/admin/functions/{urllib.parse.quote(name, safe='')}",
+                            {"input": input_value}, headers)
 
     def durable_status(self, instance_id: str, show_history: bool = False) -> dict[str, Any] | None:
         """The Durable status of one instance, or None when the host does not know it (404)."""

@@ -12,7 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
-HELP = "Run a function app (HTTP, blob and Durable triggers) on the local Functions + Durable host."
+HELP = "Run a function app (HTTP, blob, timer and Durable triggers) on the local Functions + Durable host."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--function-key", default=None,
                         help="turn keys on with this key (or set LOCAL_HOST_FUNCTION_KEY); off by default")
+    parser.add_argument("--master-key", default=None,
+                        help="the master key (or set LOCAL_HOST_MASTER_KEY); with keys on and none given, "
+                             "one is kept in STATE_DIR/master.key")
     parser.add_argument("--skip-unsupported", action="store_true",
                         help="serve the rest of the app when some functions use unsupported bindings")
     parser.add_argument("--json", action="store_true", help="print the ready line as one JSON object")
@@ -36,6 +39,8 @@ def _ready_line(host, as_json: bool) -> str:
     def where(item: dict) -> str:
         if "route" in item:
             return f" /{host.settings.route_prefix}/{item['route']}".replace("//", "/")
+        if "schedule" in item:
+            return f" {item['schedule']}"
         return f" {item['path']}" if "path" in item else ""
 
     names = ", ".join(f"{f['name']} [{f['trigger']}{where(f)}]" for f in info["functions"])
@@ -59,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     os.chdir(app_dir)  # as func start: the worker runs in the app folder, so relative paths resolve there
     try:
         apply_local_settings(app_dir)
-        settings = load_settings(app_dir, state_dir, args.port, args.function_key, args.bind)
+        settings = load_settings(app_dir, state_dir, args.port, args.function_key, args.bind, args.master_key)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -32,6 +32,7 @@ class Work:
     input: str | None = None
     fire_at: datetime | None = None
     instance_id: str | None = None
+    version: str | None = None  # sub-orchestrations: the version asked for (None: the default version)
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Plan:
     outcome: str | None = None  # None (still running) | Completed | Failed | ContinuedAsNew
     output: Any = None  # output value (Completed), failure text (Failed), input text (ContinuedAsNew)
     custom_status: Any = None
+    failure: dict[str, Any] | None = None  # FailureDetails of ExecutionCompleted, when DTFx sets them
 
 
 def _leaf_actions(actions: list[Any]) -> list[dict[str, Any]]:
@@ -82,7 +84,8 @@ def _work_for(seq: int, action: dict[str, Any], now: datetime, execution_id: str
         return Work("activity", seq, action["functionName"], action.get("input"))
     if kind == "sub":
         child_id = action.get("instanceId") or f"{execution_id}:{seq}"
-        return Work("sub", seq, action["functionName"], action.get("input"), instance_id=child_id)
+        return Work("sub", seq, action["functionName"], action.get("input"), instance_id=child_id,
+                    version=action.get("version"))
     if "retryDelayMs" in action:
         return Work("timer", seq, fire_at=now + timedelta(milliseconds=action["retryDelayMs"]))
     return Work("timer", seq, fire_at=_as_utc(h.parse_iso(action["fireAt"])))

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SUPPORTED = {"httpTrigger", "http", "durableClient", "orchestrationTrigger", "activityTrigger", "blobTrigger"}
+SUPPORTED = {"httpTrigger", "http", "durableClient", "orchestrationTrigger", "activityTrigger", "blobTrigger",
+             "timerTrigger"}
 TRIGGERS = {"httpTrigger": "http", "orchestrationTrigger": "orchestration", "activityTrigger": "activity",
-            "blobTrigger": "blob"}
+            "blobTrigger": "blob", "timerTrigger": "timer"}
 
 
 class AppLoadError(Exception):
@@ -28,7 +29,7 @@ class FunctionInfo:
     """One indexed function and what the host needs to invoke it."""
 
     name: str  # the function name (decorator argument or Python name)
-    trigger: str  # http | orchestration | activity | blob
+    trigger: str  # http | orchestration | activity | blob | timer
     func: Any
     bindings: list[dict[str, Any]]
     trigger_param: str
@@ -57,7 +58,12 @@ class AppIndex:
     activities: dict[str, FunctionInfo] = field(default_factory=dict)
     http: list[FunctionInfo] = field(default_factory=list)
     blobs: list[FunctionInfo] = field(default_factory=list)
+    timers: list[FunctionInfo] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # functions with unsupported bindings
+
+    def get(self, name: str) -> FunctionInfo | None:
+        """A function by name, as the host's admin API looks it up (case-insensitive)."""
+        return next((f for f in self.functions if f.name.lower() == name.lower()), None)
 
     def describe(self) -> list[dict[str, Any]]:
         out = []
@@ -67,6 +73,8 @@ class AppIndex:
                 item["route"] = info.route
             if info.trigger == "blob":
                 item["path"] = info.trigger_binding.get("path")
+            if info.trigger == "timer":
+                item["schedule"] = info.trigger_binding.get("schedule")
             out.append(item)
         return out
 
@@ -134,6 +142,8 @@ def load_app(app_dir: Path, allow_unsupported: bool = False) -> AppIndex:
             index.http.append(info)
         elif info.trigger == "blob":
             index.blobs.append(info)
+        elif info.trigger == "timer":
+            index.timers.append(info)
     if index.skipped and not allow_unsupported:
         raise AppLoadError("LOCALHOST_UNSUPPORTED_BINDING: the local host cannot serve "
                            + "; ".join(index.skipped)

@@ -158,6 +158,18 @@ class BlobPoller:
         log.warning("blob %s blob=%s/%s failed %d times: message sent to %s", info.name, container, name,
                     tries, POISON_QUEUE)
 
+    async def run_once(self, info: FunctionInfo, blob_path: str) -> None:
+        """POST /admin/functions/{name} with ``{"input": "container/blob"}``: run the function on that
+        blob now, without a receipt (the blob binding resolves the path it is given)."""
+        container, _, name = blob_path.strip("/").partition("/")
+        service = BlobServiceClient.from_connection_string(self._connection(info))
+        client = service.get_container_client(container)
+        props = await asyncio.to_thread(lambda: client.get_blob_client(name).get_blob_properties())
+        started = time.perf_counter()
+        await self._invoke(info, client, props)
+        log.info("blob %s blob=%s/%s (admin) duration=%.1fms outcome=Succeeded", info.name, container, name,
+                 (time.perf_counter() - started) * 1000)
+
     async def _invoke(self, info: FunctionInfo, client: Any, props: Any) -> None:
         blob = client.get_blob_client(props.name)
         data = await asyncio.to_thread(lambda: blob.download_blob(etag=props.etag,

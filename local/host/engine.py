@@ -26,6 +26,7 @@ from local.host import history as h
 from local.host.app_loader import AppIndex, FunctionInfo
 from local.host.episode import EpisodeRunner, new_instance
 from local.host.store import TERMINAL, ActivityItem, Store
+from local.host.versioning import VersionPolicy
 
 log = logging.getLogger("local.host")
 MAX_IDLE_WAIT_S = 0.5
@@ -38,10 +39,12 @@ class ConflictError(Exception):
 class Engine:
     """Owns the store, the episode runner and the worker pools."""
 
-    def __init__(self, store: Store, index: AppIndex, max_activities: int, max_orchestrations: int) -> None:
+    def __init__(self, store: Store, index: AppIndex, max_activities: int, max_orchestrations: int,
+                 policy: VersionPolicy | None = None) -> None:
         self.store = store
         self.index = index
-        self.runner = EpisodeRunner(store, {n: f.func for n, f in index.orchestrators.items()})
+        self.policy = policy or VersionPolicy()
+        self.runner = EpisodeRunner(store, {n: f.func for n, f in index.orchestrators.items()}, self.policy)
         self._orch_pool = ThreadPoolExecutor(max_orchestrations, thread_name_prefix="orchestrator")
         self._activity_pool = ThreadPoolExecutor(max_activities, thread_name_prefix="activity")
         self._activity_slots = asyncio.Semaphore(max_activities)
@@ -73,19 +76,22 @@ class Engine:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     # ---- Client operations (the Durable HTTP API calls these) ----
-    def start_instance(self, name: str, instance_id: str, input_text: str | None) -> None:
+    def start_instance(self, name: str, instance_id: str, input_text: str | None,
+                       version: str | None = None) -> None:
+        """Start (or replace a finished) instance; ``version`` None means host.json's defaultVersion."""
         if name not in self.index.orchestrators:
             raise KeyError(name)
         with self.store.transaction() as db:
             row = db.execute("SELECT status FROM instances WHERE id = ?", (instance_id,)).fetchone()
             if row and row[0] not in TERMINAL:
                 raise ConflictError(f"An Orchestration instance with the status {row[0]} already exists.")
-            new_instance(db, name, instance_id, input_text, time.time())
+            new_instance(db, name, instance_id, input_text, time.time(),
+                         version=self.policy.default_version if version is None else version)
         self.runner.forget(instance_id)
         self.wake()
 
     def send(self, instance_id: str, kind: str, payload: Any) -> None:
-        """Queue an event (EventRaised) or a control message (terminate/suspend/resume)."""
+        """Queue an event (EventRaised) or a control message (terminate/suspend/resume/rewind)."""
         now = time.time()
         if kind == "raise":
             name, input_text = payload
@@ -106,8 +112,9 @@ class Engine:
             "SELECT m.instance_id, MIN(m.visible_at) FROM messages m LEFT JOIN instances i "
             "ON i.id = m.instance_id WHERE i.status IS NULL OR i.status != 'Suspended' "
             "OR m.kind IN ('terminate', 'resume') GROUP BY m.instance_id")
-        due = [iid for iid, at in rows if at <= now and iid not in self._busy]
-        future = [at for iid, at in rows if at > now]
+        rejected = self.runner.rejected  # another worker version's instances wait untouched
+        due = [iid for iid, at in rows if at <= now and iid not in self._busy and iid not in rejected]
+        future = [at for iid, at in rows if at > now and iid not in rejected]
         return due, min(future) if future else None
 
     async def _dispatch(self) -> None:

@@ -28,6 +28,7 @@ EVENT_RAISED = 15
 CONTINUE_AS_NEW = 16
 EXECUTION_SUSPENDED = 19
 EXECUTION_RESUMED = 20
+EXECUTION_REWOUND = 21  # DTFx; the Python SDK ignores event types it does not know
 
 EVENT_NAMES = {
     0: "ExecutionStarted", 1: "ExecutionCompleted", 2: "ExecutionFailed", 3: "ExecutionTerminated",
@@ -35,7 +36,7 @@ EVENT_NAMES = {
     8: "SubOrchestrationInstanceCompleted", 9: "SubOrchestrationInstanceFailed", 10: "TimerCreated",
     11: "TimerFired", 12: "OrchestratorStarted", 13: "OrchestratorCompleted", 14: "EventSent",
     15: "EventRaised", 16: "ContinueAsNew", 17: "GenericEvent", 18: "HistoryState",
-    19: "ExecutionSuspended", 20: "ExecutionResumed",
+    19: "ExecutionSuspended", 20: "ExecutionResumed", 21: "ExecutionRewound",
 }
 # OrchestrationStatus values in ExecutionCompleted (contract §1).
 STATUS_CODES = {"Running": 0, "Completed": 1, "ContinuedAsNew": 2, "Failed": 3, "Canceled": 4,
@@ -69,10 +70,10 @@ def orchestrator_completed(at: datetime) -> dict[str, Any]:
     return event(ORCHESTRATOR_COMPLETED, at)
 
 
-def execution_started(at: datetime, name: str, input_text: str | None, instance_id: str,
-                      execution_id: str, parent: dict[str, Any] | None = None) -> dict[str, Any]:
-    """``Version`` is required by SDK 1.7.0 (contract §0)."""
-    return event(EXECUTION_STARTED, at, Name=name, Version="", Input=input_text,
+def execution_started(at: datetime, name: str, input_text: str | None, instance_id: str, execution_id: str,
+                      parent: dict[str, Any] | None = None, version: str = "") -> dict[str, Any]:
+    """``Version`` is required by SDK 1.7.0 (contract §0); it is what ``context.version`` returns."""
+    return event(EXECUTION_STARTED, at, Name=name, Version=version, Input=input_text,
                  OrchestrationInstance={"InstanceId": instance_id, "ExecutionId": execution_id},
                  ParentInstance=parent)
 
@@ -97,9 +98,9 @@ def timer_fired(at: datetime, seq: int, fire_at: datetime) -> dict[str, Any]:
     return event(TIMER_FIRED, at, TimerId=seq, FireAt=iso(fire_at))
 
 
-def sub_created(at: datetime, seq: int, name: str, instance_id: str,
-                input_text: str | None) -> dict[str, Any]:
-    return event(SUB_CREATED, at, seq, Name=name, Version="", InstanceId=instance_id, Input=input_text)
+def sub_created(at: datetime, seq: int, name: str, instance_id: str, input_text: str | None,
+                version: str = "") -> dict[str, Any]:
+    return event(SUB_CREATED, at, seq, Name=name, Version=version, InstanceId=instance_id, Input=input_text)
 
 
 def sub_completed(at: datetime, seq: int, result: str | None) -> dict[str, Any]:
@@ -114,9 +115,10 @@ def event_raised(at: datetime, name: str, input_text: str | None) -> dict[str, A
     return event(EVENT_RAISED, at, Name=name, Input=input_text)
 
 
-def execution_completed(at: datetime, status: str, result: str | None) -> dict[str, Any]:
+def execution_completed(at: datetime, status: str, result: str | None,
+                        failure: dict[str, Any] | None = None) -> dict[str, Any]:
     return event(EXECUTION_COMPLETED, at, OrchestrationStatus=STATUS_CODES[status], Result=result,
-                 FailureDetails=None)
+                 FailureDetails=failure)
 
 
 def execution_terminated(at: datetime, reason: str) -> dict[str, Any]:
@@ -131,30 +133,5 @@ def execution_resumed(at: datetime, reason: str) -> dict[str, Any]:
     return event(EXECUTION_RESUMED, at, Reason=reason)
 
 
-def for_status(history: list[dict[str, Any]], show_output: bool) -> list[dict[str, Any]]:
-    """``historyEvents`` as the status API shows them (contract §4).
-
-    EventType becomes its name; EventId, IsPlayed and the OrchestratorStarted/Completed markers
-    are dropped; TaskScheduled is folded into its completion as FunctionName/ScheduledTime/Input.
-    """
-    scheduled = {e["EventId"]: e for e in history if e["EventType"] in (TASK_SCHEDULED, SUB_CREATED)}
-    shown: list[dict[str, Any]] = []
-    for item in history:
-        kind = item["EventType"]
-        if kind in (ORCHESTRATOR_STARTED, ORCHESTRATOR_COMPLETED, TASK_SCHEDULED, SUB_CREATED):
-            continue
-        out = {k: v for k, v in item.items() if k not in ("EventId", "IsPlayed", "EventType")}
-        out = {"EventType": EVENT_NAMES.get(kind, str(kind)), **out}
-        if kind == EXECUTION_STARTED:
-            out["FunctionName"] = out.pop("Name", None)
-            out.pop("OrchestrationInstance", None)
-        if kind in (TASK_COMPLETED, TASK_FAILED, SUB_COMPLETED, SUB_FAILED):
-            origin = scheduled.get(item["TaskScheduledId"], {})
-            out["FunctionName"] = origin.get("Name")
-            out["ScheduledTime"] = origin.get("Timestamp")
-            if show_output:
-                out["Input"] = origin.get("Input")
-        if not show_output:
-            out.pop("Result", None)
-        shown.append(out)
-    return shown
+def execution_rewound(at: datetime, reason: str) -> dict[str, Any]:
+    return event(EXECUTION_REWOUND, at, Reason=reason)

@@ -56,9 +56,9 @@ def route_pattern(route: str) -> re.Pattern[str]:
 class HttpTriggers:
     """Matches requests to HTTP functions and invokes them on the host's one event loop."""
 
-    def __init__(self, functions: list[FunctionInfo], key: str | None, binding_for: Any, app_dir: Path,
+    def __init__(self, functions: list[FunctionInfo], host_keys: keys.Keys, binding_for: Any, app_dir: Path,
                  executor: Any = None) -> None:
-        self.key = key
+        self.keys = host_keys
         self.binding_for = binding_for  # request -> durable client binding JSON
         self.app_dir = app_dir
         self.executor = executor
@@ -79,8 +79,8 @@ class HttpTriggers:
         if found is None:
             return web.Response(status=404)
         info, route_params = found
-        if not keys.authorized(request, self.key, str(info.trigger_binding.get("authLevel", "FUNCTION"))):
-            return keys.unauthorized()
+        if not keys.authorized(request, self.keys, str(info.trigger_binding.get("authLevel", "FUNCTION"))):
+            return keys.unauthorized()  # FunctionInvocationMiddleware's UnauthorizedResult: no challenge
         body = await request.read()
         req = func.HttpRequest(method=request.method, url=str(request.url), headers=dict(request.headers),
                                params=dict(request.query), route_params=route_params, body=body)

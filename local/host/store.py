@@ -1,4 +1,5 @@
-"""Durable state in SQLite: instances, histories, pending messages (incl. timers), activity work, receipts.
+"""Durable state in SQLite: instances, histories, pending messages (incl. timers), activity work, blob
+receipts and timer-trigger schedule status.
 
 Every change an episode makes is one transaction, so a ``kill -9`` at any moment leaves either
 the state before the episode or after it. The database runs in WAL mode with
@@ -21,7 +22,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS instances (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, execution_id TEXT NOT NULL, status TEXT NOT NULL,
   input TEXT, output TEXT, custom_status TEXT, created REAL NOT NULL, updated REAL NOT NULL,
-  parent_id TEXT, parent_execution TEXT, parent_seq INTEGER, history_len INTEGER NOT NULL DEFAULT 0);
+  parent_id TEXT, parent_execution TEXT, parent_seq INTEGER, history_len INTEGER NOT NULL DEFAULT 0,
+  version TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS instances_created ON instances(created);
 CREATE TABLE IF NOT EXISTS history (
   instance_id TEXT NOT NULL, pos INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (instance_id, pos));
@@ -36,7 +38,11 @@ CREATE TABLE IF NOT EXISTS activities (
 CREATE TABLE IF NOT EXISTS blob_receipts (
   function TEXT NOT NULL, container TEXT NOT NULL, blob TEXT NOT NULL, etag TEXT NOT NULL,
   status TEXT NOT NULL, tries INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (function, container, blob, etag));
+CREATE TABLE IF NOT EXISTS timer_status (
+  function TEXT PRIMARY KEY, last TEXT, next TEXT NOT NULL, last_updated TEXT);
 """
+# Columns added after the first release, for state folders created by an older host.
+MIGRATIONS = {("instances", "version"): "ALTER TABLE instances ADD COLUMN version TEXT NOT NULL DEFAULT ''"}
 TERMINAL = ("Completed", "Failed", "Terminated", "Canceled")
 
 
@@ -55,6 +61,7 @@ class Instance:
     parent_execution: str | None
     parent_seq: int | None
     history_len: int
+    version: str = ""
 
 
 @dataclass
@@ -87,6 +94,9 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        for (table, column), statement in MIGRATIONS.items():
+            if column not in {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}:
+                self._db.execute(statement)
 
     def close(self) -> None:
         with self._lock:
@@ -128,10 +138,17 @@ class Store:
 
     @staticmethod
     def put_instance(db: sqlite3.Connection, inst: Instance) -> None:
-        db.execute("INSERT OR REPLACE INTO instances VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        db.execute("INSERT OR REPLACE INTO instances VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                    (inst.id, inst.name, inst.execution_id, inst.status, inst.input, inst.output,
                     inst.custom_status, inst.created, inst.updated, inst.parent_id, inst.parent_execution,
-                    inst.parent_seq, inst.history_len))
+                    inst.parent_seq, inst.history_len, inst.version))
+
+    @staticmethod
+    def replace_history(db: sqlite3.Connection, inst: Instance, events: list[dict[str, Any]]) -> None:
+        """Rewrite an instance's whole history (rewind)."""
+        db.execute("DELETE FROM history WHERE instance_id = ?", (inst.id,))
+        inst.history_len = 0
+        Store.append_history(db, inst, events)
 
     @staticmethod
     def append_history(db: sqlite3.Connection, inst: Instance, events: list[dict[str, Any]]) -> None:
@@ -204,3 +221,14 @@ class Store:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO blob_receipts VALUES (?,?,?,?,?,?)",
                        (function, container, blob, etag, status, tries))
+
+    # ---- Timer-trigger schedule status (the real host's ScheduleMonitor) ----
+    def timer_status(self, function: str) -> tuple[str | None, str, str | None] | None:
+        """(last, next, last_updated) as ISO texts, or None when never recorded."""
+        rows = self.query("SELECT last, next, last_updated FROM timer_status WHERE function = ?", (function,))
+        return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
+
+    def set_timer_status(self, function: str, last: str | None, next_: str, last_updated: str | None) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO timer_status VALUES (?,?,?,?)",
+                       (function, last, next_, last_updated))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from local.stack_client import StackClient, http_request
 from tests.e2e.steps import REPO, SAMPLE
 
 pytestmark = pytest.mark.e2e
@@ -93,6 +94,11 @@ def test_up_serves_drop_and_status_then_stops_everything_on_sigterm(tmp_path: Pa
         components = [pids[name] for name in ("azurite", "emulator", "host")]
         assert pids["stack"] == up.pid and all(pid_alive(pid) for pid in components)
         assert json.loads((state / "stack.json").read_text())["base_url"] == info["base_url"]
+        # The master key (not the function key) opens the host's admin API.
+        admin = f"{info['base_url']}/admin/functions/no_such_function"
+        function_key = {"x-functions-key": info["function_key"]}
+        assert http_request("POST", admin, {"input": ""}, function_key).status == 401
+        assert StackClient(info).run_function("no_such_function").status == 404
 
         dropped = local_command("drop", str(SAMPLE), "--run", "cli", "--state-dir", str(state))
         assert dropped.returncode == 0, dropped.stderr

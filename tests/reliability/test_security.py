@@ -124,7 +124,8 @@ def _tls(client: StackClient):
 def _secret_values(stack: CrashableStack) -> dict[str, str]:
     emu = stack.emulator
     account_key = re.search(r"AccountKey=([^;]+)", stack.connection_string)
-    values = {"function key": stack.function_key or "", "emulator API key": emu["api_key"],
+    values = {"function key": stack.function_key or "", "master key": stack.master_key or "",
+              "emulator API key": emu["api_key"],
               "client secret": emu["client_secret"],
               "storage account key": account_key.group(1) if account_key else ""}
     return {label: value for label, value in values.items() if value}
@@ -163,7 +164,7 @@ def test_no_key_token_or_secret_appears_in_logs_statuses_or_reports(rel_stack: C
     failed = finished(rel_client, failed_id)
     assert failed["runtimeStatus"] == "Failed"
     secrets_by_label = _secret_values(rel_stack)
-    assert len(secrets_by_label) == 4
+    assert len(secrets_by_label) == 5
     seen = _everything_a_user_or_operator_sees(rel_client, rel_stack)
     assert len(seen["log:host"]) > 1000 and any(key.startswith("report:") for key in seen)
     for where, text in seen.items():

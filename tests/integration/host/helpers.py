@@ -6,10 +6,16 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+from tests.fixtures.host import HostProcess, start_local_host
 
 WEBHOOKS = "/runtime/webhooks/durabletask"
 DONE = ("Completed", "Failed", "Terminated", "Canceled")
+DURABLE_APP = Path(__file__).parent / "apps" / "durable"
 
 
 class Reply:
@@ -61,3 +67,35 @@ def client_op(base_url: str, operation: str, instance_id: str = "", body: Any = 
               query: str = "") -> Reply:
     """Run one DurableOrchestrationClient call inside the app (the real client against the host)."""
     return call("POST", f"{base_url}/api/client/{operation}/{instance_id}?{query}", body)
+
+
+def start_durable_app(folder: Path) -> HostProcess:
+    """The durable test app on a host of its own; its activities log their runs to ``host.runs_file``."""
+    host = start_local_host(DURABLE_APP, folder / "state", env={"RUNS_FILE": str(folder / "runs.jsonl")})
+    host.runs_file = folder / "runs.jsonl"  # type: ignore[attr-defined]
+    return host
+
+
+def activity_runs(host: HostProcess, name: str) -> list[Any]:
+    """What the durable test app's activities logged as ``[name, value]`` lines, for ``name``."""
+    path: Path = host.runs_file  # type: ignore[attr-defined]
+    lines = path.read_text().splitlines() if path.exists() else []
+    return [json.loads(line)[1] for line in lines if json.loads(line)[0] == name]
+
+
+def utc_now_text() -> str:
+    """Now, as a query parameter takes it (no '+', which a query string turns into a space)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def recorded_runs(path: Path, function: str) -> list[dict[str, Any]]:
+    """The ``{"function": ...}`` lines a test app appended to ``path`` for ``function``."""
+    lines = path.read_text().splitlines() if path.exists() else []
+    return [entry for entry in map(json.loads, lines) if entry["function"] == function]
+
+
+def until(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)

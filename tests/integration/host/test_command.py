@@ -13,11 +13,21 @@ from tests.fixtures.host import REPO_ROOT
 
 pytestmark = pytest.mark.integration
 APP = Path(__file__).parent / "apps" / "durable"
-TIMER_APP = '''
+QUEUE_APP = '''
 import azure.functions as func
 app = func.FunctionApp()
 
-@app.timer_trigger(arg_name="t", schedule="0 */5 * * * *")
+@app.queue_trigger(arg_name="msg", queue_name="work", connection="AzureWebJobsStorage")
+def tick(msg: func.QueueMessage) -> None:
+    pass
+'''
+
+
+BAD_SCHEDULE_APP = '''
+import azure.functions as func
+app = func.FunctionApp()
+
+@app.timer_trigger(arg_name="t", schedule="every five minutes")
 def tick(t: func.TimerRequest) -> None:
     pass
 '''
@@ -45,8 +55,17 @@ def test_ready_line_lists_functions_and_sigterm_stops_cleanly(tmp_path: Path) ->
 
 
 def test_unsupported_bindings_stop_the_start_with_a_clear_message(tmp_path: Path) -> None:
-    (tmp_path / "function_app.py").write_text(TIMER_APP)
+    (tmp_path / "function_app.py").write_text(QUEUE_APP)
     process = _host("--app-dir", str(tmp_path), "--state-dir", str(tmp_path / "state"))
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 2
-    assert "LOCALHOST_UNSUPPORTED_BINDING" in stderr and "tick: binding type(s) timerTrigger" in stderr
+    assert "LOCALHOST_UNSUPPORTED_BINDING" in stderr and "tick: binding type(s) queueTrigger" in stderr
+
+
+def test_a_bad_timer_schedule_stops_the_start_naming_the_function(tmp_path: Path) -> None:
+    (tmp_path / "function_app.py").write_text(BAD_SCHEDULE_APP)
+    process = _host("--app-dir", str(tmp_path), "--state-dir", str(tmp_path / "state"))
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "LOCALHOST_BAD_SCHEDULE: timer function 'tick'" in stderr
+    assert "The schedule expression 'every five minutes' was not recognized" in stderr

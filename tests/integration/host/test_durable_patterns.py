@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.fixtures.host import HostProcess, start_local_host
-from tests.integration.host.helpers import WEBHOOKS, call, client_op, start, status, wait_for
+from tests.fixtures.host import HostProcess
+from tests.integration.host.helpers import (
+    WEBHOOKS,
+    activity_runs,
+    call,
+    client_op,
+    start,
+    status,
+    utc_now_text,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
-APP = Path(__file__).parent / "apps" / "durable"
-
-
-@pytest.fixture(scope="module")
-def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostProcess]:
-    folder = tmp_path_factory.mktemp("durable-host")
-    running = start_local_host(APP, folder / "state", env={"RUNS_FILE": str(folder / "runs.jsonl")})
-    running.runs_file = folder / "runs.jsonl"  # type: ignore[attr-defined]
-    yield running
-    running.stop()
-
-
-def _runs(host: HostProcess, name: str) -> list:
-    path: Path = host.runs_file  # type: ignore[attr-defined]
-    lines = path.read_text().splitlines() if path.exists() else []
-    return [json.loads(line)[1] for line in lines if json.loads(line)[0] == name]
 
 
 def _event_types(body: dict) -> list[str]:
@@ -48,7 +39,7 @@ def test_sequence_returns_202_while_running_then_200_with_output(host: HostProce
     assert status(host.base_url, payload["id"]).status == 200
     completed = [e for e in body["historyEvents"] if e["EventType"] == "TaskCompleted"]
     assert [e["FunctionName"] for e in completed] == ["say_hello", "say_hello"]
-    assert json.loads(completed[0]["Result"]) == "Hello Tokyo!"
+    assert completed[0]["Result"] == "Hello Tokyo!"  # a JSON value, parsed as the extension does
 
 
 def test_unknown_instance_is_404_with_empty_body(host: HostProcess) -> None:
@@ -64,7 +55,7 @@ def test_fan_out_fan_in_and_wait_for_completion(host: HostProcess) -> None:
 
 
 def test_retry_schedules_host_timers_with_the_real_numbering(host: HostProcess) -> None:
-    succeed_on = len(_runs(host, "flaky")) + 3
+    succeed_on = len(activity_runs(host, "flaky")) + 3
     body = wait_for(host.base_url, start(host.base_url, "retry", succeed_on))
     assert body["runtimeStatus"] == "Completed", body["output"]
     assert body["output"] == f"succeeded on attempt {succeed_on}"
@@ -215,8 +206,8 @@ def test_http_routes_methods_and_constraints(host: HostProcess) -> None:
 def test_activities_run_concurrently_up_to_the_host_json_limit(host: HostProcess) -> None:
     body = wait_for(host.base_url, start(host.base_url, "parallel_slow", 8))
     assert body["output"] == list(range(8))
-    edges = sorted([(at, 1) for _, at in _runs(host, "tracked-start")] +
-                   [(at, -1) for _, at in _runs(host, "tracked-end")])
+    edges = sorted([(at, 1) for _, at in activity_runs(host, "tracked-start")] +
+                   [(at, -1) for _, at in activity_runs(host, "tracked-end")])
     running = peak = 0
     for _, change in edges:
         running += change
@@ -246,6 +237,7 @@ def test_unsupported_api_paths_answer_an_empty_404(host: HostProcess) -> None:
 
 
 def test_restart_and_purge_by_filter(host: HostProcess) -> None:
+    window_start = utc_now_text()
     instance_id = start(host.base_url, "sequence", ["R"], instance_id="restart-me")
     wait_for(host.base_url, instance_id)
     restart = f"{host.base_url}{WEBHOOKS}/instances/restart-me/restart"
@@ -255,9 +247,9 @@ def test_restart_and_purge_by_filter(host: HostProcess) -> None:
     fresh = call("POST", restart)
     assert fresh.status == 202 and fresh.json()["id"] != "restart-me"
     assert wait_for(host.base_url, fresh.json()["id"])["output"] == ["Hello R!"]
-    purge = call("DELETE", f"{host.base_url}{WEBHOOKS}/instances?instanceIdPrefix=restart-me"
-                           "&createdTimeFrom=2000-01-01T00:00:00Z&runtimeStatus=Completed")
-    assert (purge.status, purge.json()) == (200, {"instancesDeleted": 1})
-    again = call("DELETE", f"{host.base_url}{WEBHOOKS}/instances?instanceIdPrefix=restart-me"
-                           "&createdTimeFrom=2000-01-01T00:00:00Z")
+    window = f"createdTimeFrom={window_start}&createdTimeTo={utc_now_text()}&runtimeStatus=Completed"
+    purge = call("DELETE", f"{host.base_url}{WEBHOOKS}/instances?{window}")
+    assert (purge.status, purge.json()) == (200, {"instancesDeleted": 2})
+    assert status(host.base_url, "restart-me").status == 404
+    again = call("DELETE", f"{host.base_url}{WEBHOOKS}/instances?{window}")
     assert again.status == 404

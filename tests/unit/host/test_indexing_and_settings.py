@@ -11,19 +11,20 @@ import pytest
 
 from local.host.app_loader import AppLoadError, load_app
 from local.host.blob_trigger import path_pattern, resolve_app_settings
-from local.host.client_api import client_binding
+from local.host.client_binding import client_binding
 from local.host.http_triggers import route_pattern
+from local.host.keys import master_key_for
 from local.host.settings import apply_local_settings, load_settings
 
 pytestmark = pytest.mark.unit
 
-APP_WITH_TIMER = '''
+APP_WITH_QUEUE = '''
 import azure.functions as func
 import azure.durable_functions as df
 app = df.DFApp()
 
-@app.timer_trigger(arg_name="t", schedule="0 */5 * * * *")
-def tick(t: func.TimerRequest) -> None:
+@app.queue_trigger(arg_name="msg", queue_name="work", connection="AzureWebJobsStorage")
+def tick(msg: func.QueueMessage) -> None:
     pass
 
 @app.activity_trigger(input_name="x", activity="act")
@@ -34,14 +35,14 @@ def act_impl(x: str) -> str:
 
 @pytest.fixture
 def app_dir(tmp_path: Path):
-    (tmp_path / "function_app.py").write_text(APP_WITH_TIMER)
+    (tmp_path / "function_app.py").write_text(APP_WITH_QUEUE)
     yield tmp_path
     sys.modules.pop("function_app", None)
     sys.path[:] = [p for p in sys.path if p != str(tmp_path)]
 
 
 def test_unsupported_bindings_are_reported_at_start(app_dir: Path) -> None:
-    with pytest.raises(AppLoadError, match="LOCALHOST_UNSUPPORTED_BINDING.*tick: binding type.*timerTrigger"):
+    with pytest.raises(AppLoadError, match="LOCALHOST_UNSUPPORTED_BINDING.*tick: binding type.*queueTrigger"):
         load_app(app_dir)
 
 
@@ -110,3 +111,12 @@ def test_blob_paths_resolve_app_setting_references(monkeypatch) -> None:
     monkeypatch.delenv("HOST_TEST_CONTAINER")
     with pytest.raises(LookupError, match="LOCALHOST_UNRESOLVED_SETTING"):
         resolve_app_settings("%HOST_TEST_CONTAINER%/{name}")
+
+
+def test_a_master_key_is_kept_in_the_state_folder_when_keys_are_on_and_none_is_given(tmp_path: Path) -> None:
+    assert master_key_for(tmp_path, None, keys_on=False) is None  # keys off: no key at all
+    assert master_key_for(tmp_path, "given", keys_on=True) == "given"
+    created = master_key_for(tmp_path / "state", None, keys_on=True)
+    assert created and len(created) >= 32
+    assert (tmp_path / "state" / "master.key").stat().st_mode & 0o777 == 0o600
+    assert master_key_for(tmp_path / "state", None, keys_on=True) == created  # kept across restarts

@@ -177,13 +177,3 @@ def _entity_caller(context):
 def test_unsupported_actions_fail_with_a_stable_code() -> None:
     plan = _plan(_entity_caller, _start("orch", 1), 1)
     assert plan.outcome == "Failed" and "LOCALHOST_UNSUPPORTED_ACTION" in plan.output
-
-
-def test_status_history_folds_scheduling_into_completions() -> None:
-    events = _start("orch", "A") + [h.task_scheduled(T0, 0, "hello", '"A"'), h.orchestrator_completed(T0),
-                                     h.orchestrator_started(T0), h.task_completed(T0, 0, '"B"')]
-    shown = h.for_status(events, show_output=True)
-    assert [e["EventType"] for e in shown] == ["ExecutionStarted", "TaskCompleted"]
-    assert shown[0]["FunctionName"] == "orch"
-    assert shown[1]["FunctionName"] == "hello" and shown[1]["Result"] == '"B"' and shown[1]["Input"] == '"A"'
-    assert "Result" not in h.for_status(events, show_output=False)[1]

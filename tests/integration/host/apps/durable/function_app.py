@@ -5,7 +5,7 @@ Activities append a line per run to the file named by RUNS_FILE so tests can cou
 
 import json
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -26,7 +26,8 @@ def _record(name: str, value: object) -> None:
 async def start(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     body = req.get_body()
     payload = json.loads(body) if body else None
-    instance_id = await client.start_new(req.route_params["orchestrator"], req.params.get("id"), payload)
+    instance_id = await client.start_new(req.route_params["orchestrator"], req.params.get("id"), payload,
+                                         version=req.params.get("version"))
     return client.create_check_status_response(req, instance_id)
 
 
@@ -37,17 +38,54 @@ async def run_and_wait(req: func.HttpRequest, client: df.DurableOrchestrationCli
     return await client.wait_for_completion_or_create_check_status_response(req, instance_id, 20000, 100)
 
 
+def _statuses(req: func.HttpRequest) -> list[df.OrchestrationRuntimeStatus] | None:
+    names = req.params.get("runtime_status")
+    return [df.OrchestrationRuntimeStatus(n) for n in names.split(",")] if names else None
+
+
+def _moment(req: func.HttpRequest, name: str) -> datetime | None:
+    return datetime.fromisoformat(req.params[name]) if name in req.params else None
+
+
 @app.route(route="client/{operation}/{instance_id?}", methods=["GET", "POST", "DELETE"])
 @app.durable_client_input(client_name="client")
 async def client_operation(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Drive one DurableOrchestrationClient call so tests exercise the real client against the host."""
     op, instance_id = req.route_params["operation"], req.route_params.get("instance_id")
     reason = req.params.get("reason", "by test")
+    if op == "wait":  # the SDK answers with its own HttpResponse: 200 output, 500 failed, 202 timeout
+        return await client.wait_for_completion_or_create_check_status_response(
+            req, instance_id, int(req.params.get("timeout_ms", "10000")), 50)
     if op == "status":
         status = await client.get_status(instance_id, show_history=True, show_history_output=True)
         body = status.to_json() if status else None
         if status:
             body["historyEvents"] = getattr(status, "historyEvents", None)
+    elif op == "status_plain":
+        status = await client.get_status(instance_id)
+        body = status.to_json() if status else None
+        if status:
+            body["hasHistory"] = getattr(status, "historyEvents", None) is not None
+    elif op == "status_all":
+        body = sorted(s.instance_id for s in await client.get_status_all())
+    elif op == "status_by":
+        found = await client.get_status_by(_moment(req, "created_from"), _moment(req, "created_to"),
+                                           _statuses(req))
+        body = sorted(s.instance_id for s in found)
+    elif op == "purge_by":
+        result = await client.purge_instance_history_by(_moment(req, "created_from"),
+                                                        _moment(req, "created_to"), _statuses(req))
+        body = {"deleted": result.instances_deleted}
+    elif op == "rewind":
+        try:
+            await client.rewind(instance_id, reason)
+            body = {"rewound": True}
+        except Exception as exc:  # the SDK raises for 404/410/500: report what it said
+            body = {"rewound": False, "error": str(exc)}
+    elif op == "restart":
+        # The SDK returns the extension's answer: the check-status payload of the new instance.
+        restarted = await client.restart(instance_id, req.params.get("new_id", "true") == "true")
+        body = {"id": restarted["id"]}
     elif op == "raise":
         await client.raise_event(instance_id, req.params["event"], req.get_json())
         body = {"raised": True}
@@ -173,6 +211,22 @@ def parallel_slow(context: df.DurableOrchestrationContext):
     return (yield context.task_all([context.call_activity("tracked", n) for n in range(context.get_input())]))
 
 
+@app.orchestration_trigger(context_name="context", orchestration="rewindable")
+def rewindable(context: df.DurableOrchestrationContext):
+    """A step that works, then one that fails until it has been tried twice (what rewind is for)."""
+    key = context.get_input()
+    first = yield context.call_activity("say_hello", key)
+    second = yield context.call_activity("fails_first_time", key)
+    return [first, second]
+
+
+@app.orchestration_trigger(context_name="context", orchestration="rewindable_parent")
+def rewindable_parent(context: df.DurableOrchestrationContext):
+    key = context.get_input()
+    child = yield context.call_sub_orchestrator("rewindable", key, f"{context.instance_id}-child")
+    return {"child": child}
+
+
 @app.orchestration_trigger(context_name="context", orchestration="big_status")
 def big_status(context: df.DurableOrchestrationContext):
     context.set_custom_status("x" * 9000)
@@ -202,6 +256,16 @@ def flaky(succeed_on: int) -> str:
     if attempts < succeed_on:
         raise RuntimeError(f"attempt {attempts} fails")
     return f"succeeded on attempt {attempts}"
+
+
+@app.activity_trigger(input_name="key", activity="fails_first_time")
+def fails_first_time(key: str) -> str:
+    _record("fails_first_time", key)
+    with open(os.environ["RUNS_FILE"], encoding="utf-8") as runs:
+        tries = sum(1 for line in runs if json.loads(line) == ["fails_first_time", key])
+    if tries < 2:
+        raise RuntimeError(f"try {tries} of {key} fails")
+    return f"{key} worked on try {tries}"
 
 
 @app.activity_trigger(input_name="message", activity="explode")
