@@ -22,7 +22,7 @@ from tests.e2e.browser.pages import (
     wait_for_status,
     write_evaluation_reports,
 )
-from tests.e2e.steps import REPO, wait_for
+from tests.e2e.steps import REPO, SAMPLE, drop, started_run, unique_run, wait_for
 
 pytestmark = pytest.mark.browser
 # `make screenshot` sets it: the run page of a finished run, for README.md.
@@ -247,3 +247,32 @@ def test_evaluation_and_deployment_panels(page, client: StackClient, shots: Shot
     expect(page.locator('[role="alert"]', has_text="Refused")).to_be_visible()
     shots.step("rollback refused")
 
+
+
+def test_a_failed_run_shows_its_code_what_to_do_and_the_first_bad_lines(
+    page, client: StackClient, shots: Shots
+) -> None:
+    lines = (SAMPLE / "training.jsonl").read_bytes().splitlines(keepends=True)
+    lines[3] = b'{"messages": [ this is not json\n'          # line 4
+    run = unique_run("invalid")
+    etags = drop(client, run, {"training.jsonl": b"".join(lines)})
+    instance_id = started_run(client, run, "training.jsonl", etags["training.jsonl"])
+    wait_for_status(client, instance_id, "failed", timeout=60)
+    page.goto(page_url(client, fragment=run_fragment(instance_id)))
+    error = page.locator('section[aria-labelledby="error-title"]')
+    expect(error).to_contain_text("invalid_dataset")
+    expect(error).to_contain_text("Fix the file and upload it again")       # what to do
+    validation = page.locator('section[aria-labelledby="validation-title"]')
+    expect(validation).to_contain_text("Line 4:")
+    expect(validation).to_contain_text("invalid_json")
+    expect(page.locator('[data-stage="validate"]')).to_contain_text("failed")
+    assert page.locator("[data-action]").count() == 0                       # nothing to do on an ended run
+    shots.step("failed run")
+    page.goto(page_url(client, fragment="#/?status=failed"))   # the list, filtered by the address
+    expect(page.locator(f'[data-run-id="{instance_id}"]')).to_be_visible()
+    assert page.locator("#status-filter").input_value() == "failed"
+    page.goto(page_url(client, fragment="#/deployments"))
+    if client.call("GET", "/api/deployments").status == 404:                # issue 12, built in parallel
+        expect(page.locator("main")).to_contain_text("The deployments list is not available")
+    shots.step("deployments view")
+    assert page.problems == []
