@@ -8,9 +8,9 @@ STAMP := .make
 # requirements-checkov.txt. Inside .venv, so `make clean`, git and ruff treat it like the venv.
 CHECKOV_VENV := $(VENV)/checkov
 
-.PHONY: setup demo test up lint bench mutation pinned-bugs clean
+.PHONY: setup demo test up lint bench mutation pinned-bugs clean browser screenshot
 
-setup: $(STAMP)/py $(STAMP)/npm $(STAMP)/checkov
+setup: $(STAMP)/py $(STAMP)/npm $(STAMP)/checkov browser
 
 $(STAMP)/py: requirements.txt requirements-dev.txt constraints.txt
 	@mkdir -p $(STAMP)
@@ -29,6 +29,19 @@ $(STAMP)/npm: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The browser tier (tests/e2e/browser) drives Debian's chromium, never a downloaded browser. Installed
+# here when missing and possible (root with apt-get, as CI runs); otherwise one line says how, and
+# the tier fails under CI=true (it is skipped, saying why, elsewhere).
+browser:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tier (apt-get, a few minutes) ..."; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null \
+	      || echo "warning: apt-get could not install chromium; the browser tier needs it."; \
+	  else \
+	    echo "note: the browser tier needs Debian's chromium: sudo apt-get install chromium"; \
+	  fi; }
+
 demo: setup
 	$(PY) -m local demo
 
@@ -41,6 +54,10 @@ up: setup
 
 lint: setup
 	$(PY) -m ruff check .
+
+# README's picture of the runs page, made by the browser tier on a run it follows to the end.
+screenshot: setup
+	RUNS_PAGE_SCREENSHOT=docs/images/runs-page.png $(PY) -m pytest tests/e2e/browser -q -k follows_it_live
 
 bench: setup
 	$(PY) bench/run_all.py

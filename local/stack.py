@@ -266,6 +266,11 @@ class Stack:
     def base_url(self) -> str:
         return str(self.host["base_url"]).rstrip("/")
 
+    @property
+    def runs_page_url(self) -> str:
+        """The runs page (GET /api/ui), with the function key the page takes from ``?code=``."""
+        return f"{self.base_url}/api/ui" + (f"?code={self.function_key}" if self.function_key else "")
+
     def pids(self) -> dict[str, int | None]:
         def pid(component: _Component | None) -> int | None:
             return component.process.pid if component is not None else None
@@ -283,6 +288,7 @@ class Stack:
             "base_url": self.base_url,
             "function_key": self.function_key,
             "master_key": self.master_key,
+            "runs_page": self.runs_page_url,
             "storage_connection_string": self.connection_string,
             "datasets_container": self.datasets_container,
             "reports_container": self.reports_container,

@@ -61,7 +61,7 @@ def settle(run: RunTracker) -> Steps:
 # ---- 2 validate ----
 def validate(run: RunTracker, folder: RunFolder, settings: RunSettings) -> Steps:
     """Validate every file of the run (fanning out large ones); fail on any problem."""
-    run.begin(names.STAGE_VALIDATE)
+    run.begin(names.STAGE_VALIDATE, model=settings.model)
     files = [("training", folder.training, names.REPORT_VALIDATION)]
     if folder.validation is not None:
         files.append(("validation", folder.validation, names.REPORT_VALIDATION_VALID))

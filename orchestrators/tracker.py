@@ -95,6 +95,8 @@ class RunTracker:
             "run": self.request.run,
             "updated": iso(self.context.current_utc_datetime),
             "reports": f"{timing.reports_container}/{self.report_folder}",
+            # the stage timeline so far (the runs page shows it with durations): ~13 small records
+            "stages": [record.to_dict() for record in self.records],
             **self.details,
             **extra,
         })

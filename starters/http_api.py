@@ -1,8 +1,9 @@
 """The HTTP API (function-level auth): start, read, list, approve, reject and cancel runs.
 
 POST /api/finetune                  start a run (202 + the Durable check-status payload)
-GET  /api/finetune                  recent runs
-GET  /api/finetune/{id}             a readable summary (stage, status, job, progress, error, reports)
+GET  /api/finetune                  recent runs (?top=N, ?status=running,failed,...)
+GET  /api/finetune/{id}             a readable summary (stage, status, job, progress, error, reports,
+                                    stages, the actions valid now)
 POST /api/finetune/{id}/approve|reject|cancel   raise that event on the run, with an optional note
                                     ({"reason": "..."} or {"comment": "..."}, or ?reason= / ?comment=)
 POST /api/finetune/{id}/pause|resume            pause / resume the run's training job (while it trains)
@@ -27,7 +28,7 @@ from shared.settings import SettingsError, load_settings
 from shared.storage_ops import normalize_etag
 from starters.durable_start import instance_exists, start_once
 from starters.planning import parse_action_note, parse_start_body, plan_http_start, timing_from
-from starters.summary import ACTIVE, run_row, run_summary, runtime_name
+from starters.summary import ACTIVE, run_row, run_summary, runtime_name, valid_actions
 
 bp = df.Blueprint()
 AUTH = func.AuthLevel.FUNCTION
@@ -100,11 +101,16 @@ async def list_finetune_runs(req: func.HttpRequest,
         top = 0
     if not 1 <= top <= 100:
         return error_response(400, INVALID_REQUEST, "top must be a whole number from 1 to 100.", "top")
+    wanted = {word.strip().lower() for word in req.params.get("status", "").split(",") if word.strip()}
     since = datetime.now(UTC) - timedelta(days=LIST_DAYS)
     statuses = await client.get_status_by(created_time_from=since, instance_id_prefix=run_ids.INSTANCE_PREFIX)
     runs = [s for s in statuses if s.name == names.FINETUNE_ORCHESTRATOR]
+    # the monitors share the prefix: their custom status has the live job of each run that trains
+    monitors = {s.instance_id: s for s in statuses if s.name == names.MONITOR_ORCHESTRATOR}
     runs.sort(key=lambda s: s.created_time or since, reverse=True)
-    return json_response({"runs": [run_row(s) for s in runs[:top]]})
+    rows = [run_row(s, monitors.get(run_ids.monitor_instance_id(s.instance_id))) for s in runs]
+    rows = [row for row in rows if not wanted or row["status"] in wanted]
+    return json_response({"runs": rows[:top]})
 
 
 @bp.route(route="finetune/{instance_id}", methods=["GET"], auth_level=AUTH)
@@ -121,7 +127,9 @@ async def get_finetune_run(req: func.HttpRequest, client: df.DurableOrchestratio
     custom = status.custom_status if isinstance(status.custom_status, dict) else {}
     if custom.get("stage") == names.STAGE_MONITOR and runtime_name(status) in ACTIVE:
         monitor = await client.get_status(run_ids.monitor_instance_id(instance_id))
-    return json_response(run_summary(status, monitor))
+    summary = run_summary(status, monitor)
+    summary["actions"] = valid_actions(summary, ACTIONS)
+    return json_response(summary)
 
 
 async def job_action_refusal(client: df.DurableOrchestrationClient, status: Any, custom: dict[str, Any],

@@ -71,31 +71,62 @@ def deployment_of(status: Any, custom: dict[str, Any]) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def run_row(status: Any) -> dict[str, Any]:
-    """One run in the list: id, run, runtime status, stage, status, deployment, times."""
+def live_job(custom: dict[str, Any], monitor: Any = None) -> dict[str, Any]:
+    """The run's job as its custom status knows it, with the monitor's newer progress merged in."""
+    job = dict(custom.get("job") or {})
+    monitor_custom = getattr(monitor, "custom_status", None)
+    if isinstance(monitor_custom, dict) and isinstance(monitor_custom.get("job"), dict):
+        job.update({k: v for k, v in monitor_custom["job"].items() if v is not None})
+    return job
+
+
+def run_row(status: Any, monitor: Any = None) -> dict[str, Any]:
+    """One run in the list: id, run, runtime status, stage, status, model, newest event, deployment, times."""
     custom = status.custom_status if isinstance(status.custom_status, dict) else {}
     runtime = runtime_name(status)
+    output = status.output if isinstance(status.output, dict) else {}
+    job = live_job(custom, monitor)
     return {"id": status.instance_id, "run": run_name(status, custom), "runtimeStatus": runtime,
             "stage": custom.get("stage"), "status": run_status(runtime, custom),
+            "model": custom.get("model"),
+            "fine_tuned_model": output.get("fine_tuned_model") or job.get("fine_tuned_model"),
+            "newest_event": job.get("newest_event"),
             "deployment": deployment_of(status, custom),
             "created": _iso(status.created_time), "updated": _iso(status.last_updated_time)}
+
+
+def valid_actions(summary: dict[str, Any], supported: Any) -> list[str]:
+    """The actions of ``supported`` (the API's) that the run accepts now, as POST .../{action} checks them.
+
+    The runs page shows a button for each: cancel while the run is active; approve and reject
+    while it waits for an approval; pause while its job trains, resume while it is paused.
+    """
+    if not summary.get("active"):
+        return []
+    job_status = (summary.get("job") or {}).get("status")
+    valid = {"cancel": True,
+             "approve": summary.get("status") == "waiting_for_approval",
+             "reject": summary.get("status") == "waiting_for_approval",
+             "pause": job_status == "running",
+             "resume": job_status == "paused"}
+    return [action for action in supported if valid.get(action)]
 
 
 def run_summary(status: Any, monitor: Any = None) -> dict[str, Any]:
     """A user's view of a run: where it is, how training goes, what failed, where the reports are."""
     custom = status.custom_status if isinstance(status.custom_status, dict) else {}
     runtime = runtime_name(status)
-    summary = run_row(status)
-    job = dict(custom.get("job") or {})
+    summary = run_row(status, monitor)
+    job = live_job(custom, monitor)
     monitor_custom = getattr(monitor, "custom_status", None)
     if isinstance(monitor_custom, dict) and isinstance(monitor_custom.get("job"), dict):
-        job.update({k: v for k, v in monitor_custom["job"].items() if v is not None})
         summary["next_poll"] = monitor_custom.get("next_poll")
     summary["job"] = job or None
     if summary["status"] == "running" and job.get("status") in ("paused", "pausing"):
         # The job is paused (a user's pause, or the service's at its cost cap): waiting, not stuck.
         summary["status"] = "paused"
         summary["paused_since"] = job.get("paused_since")
+    summary["stages"] = custom.get("stages") or []
     summary["files"] = custom.get("files")
     summary["validation"] = custom.get("validation")
     summary["deployment"] = deployment_of(status, custom)
@@ -110,6 +141,7 @@ def run_summary(status: Any, monitor: Any = None) -> dict[str, Any]:
             "was without cleaning up: a fine-tuning job or deployment it started may still exist. Check them "
             "in Azure OpenAI, and use POST /api/finetune/{id}/cancel rather than terminate next time.")}
     summary["output"] = status.output if isinstance(status.output, dict) else None
+    summary["evaluation"] = (summary["output"] or {}).get("evaluation") or custom.get("evaluation")
     summary["active"] = runtime in ACTIVE
     summary["approval"] = custom.get("approval")
     training = next((v for v in custom.get("validation") or [] if v.get("role") == "training"), None)

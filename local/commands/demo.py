@@ -100,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         _say(f"Starting Azurite, the Azure OpenAI emulator and the Functions host in {args.state_dir} ...")
         stack.start()
         _say(f"Stack ready in {time.monotonic() - begun:.1f}s: host {stack.base_url}")
+        _say(f"Watch the run in a browser while the demo runs: {stack.runs_page_url}")
         return _run_dataset(StackClient(stack.info()), args, files)
     except StackError as exc:
         _say(f"error: the local stack did not start: {exc}")

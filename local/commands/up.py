@@ -98,6 +98,7 @@ def instructions(stack: Stack) -> str:
         f"  Azure OpenAI     {emu['endpoint']}  (emulator; ARM {emu['arm_endpoint']}, "
         f"Entra ID {emu['authority']})",
         f"  Function key     {key or '(keys are off locally)'}",
+        f"  Runs page        {stack.runs_page_url}   (open it in a browser: watch, approve, cancel)",
         f"  Stack file       {_relative(stack.stack_file)}   logs: {_relative(stack.logs_dir)}/",
         "",
         "Drop the sample dataset into datasets/sample/ (a blob upload starts a run):",

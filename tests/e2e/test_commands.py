@@ -86,6 +86,7 @@ def test_up_serves_drop_and_status_then_stops_everything_on_sigterm(tmp_path: Pa
     try:
         info = json.loads(read_line(up, UP_READY_TIMEOUT_S))
         assert info["function_key"] and info["base_url"].startswith("http://127.0.0.1:")
+        assert info["runs_page"] == f"{info['base_url']}/api/ui?code={info['function_key']}"
         assert "AccountName=devstoreaccount1" in info["storage_connection_string"]
         assert info["emulator"]["endpoint"].startswith("https://")
         assert Path(info["emulator"]["ca_cert"]).exists()

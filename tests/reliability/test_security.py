@@ -144,6 +144,10 @@ def _everything_a_user_or_operator_sees(client: StackClient, stack: CrashableSta
     seen["api:list"] = json.dumps(runs)
     for row in runs["runs"]:
         seen[f"api:{row['id']}"] = json.dumps(client.call("GET", f"/api/finetune/{row['id']}").body)
+        for view in ("metrics", "reports"):   # what the runs page reads besides the summary
+            answer = client.call("GET", f"/api/finetune/{row['id']}/{view}")
+            seen[f"api:{row['id']}:{view}"] = json.dumps(answer.body)
+    seen["page"] = client.call("GET", "/api/ui").body
     return seen
 
 

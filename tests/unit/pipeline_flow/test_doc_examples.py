@@ -40,6 +40,8 @@ BLOCK = re.compile(r"(?:<!-- example: (?P<tag>[^\n]*?) -->\n)?"
                    r"^[ \t]*```(?P<lang>\w*)\n(?P<body>.*?)^[ \t]*```", re.S | re.M)
 ROUTES = [re.compile(p) for p in (r"^/api/finetune$", r"^/api/finetune/[^/]+$",
                                   r"^/api/finetune/[^/]+/(approve|reject|cancel|pause|resume)$",
+                                  r"^/api/finetune/[^/]+/(metrics|reports)$",
+                                  r"^/api/finetune/[^/]+/reports/[^/]+$", r"^/api/ui$",
                                   r"^/runtime/webhooks/durabletask/instances/[^/]+$")]
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from azure.durable_functions.models.DurableOrchestrationStatus import DurableOrchestrationStatus
 
-from starters.summary import run_row, run_summary
+from starters.summary import run_row, run_summary, valid_actions
 
 pytestmark = pytest.mark.unit
 
@@ -63,7 +63,8 @@ def test_a_list_row_names_the_deployment():
                          output={"status": "succeeded", "deployment": "faq-v1"}))
     assert row == {"id": "ft-faq-0123456789abcdef", "run": "faq", "runtimeStatus": "Completed",
                    "stage": "done", "status": "succeeded", "deployment": "faq-v1",
-                   "created": "2026-01-05T09:00:00Z", "updated": "2026-01-05T09:05:00Z"}
+                   "created": "2026-01-05T09:00:00Z", "updated": "2026-01-05T09:05:00Z",
+                   "model": None, "fine_tuned_model": None, "newest_event": None}
     deploying = status(runtimeStatus="Running", customStatus={"stage": "deploy", "deployment": "d-2"})
     assert run_row(deploying)["deployment"] == "d-2"
 
@@ -93,3 +94,46 @@ def test_a_run_that_has_not_taken_its_first_step_is_named_from_its_input():
     assert run_summary(pending)["run"] == "mon jeu ñ-f0a40e"
     assert run_row(pending)["run"] == "mon jeu ñ-f0a40e"
     assert run_row(status(runtimeStatus="Pending", input="not json"))["run"] is None
+
+
+# ---- What the runs page reads: row fields, stages, evaluation, the actions valid now ----
+
+def test_a_row_has_the_model_and_the_monitors_newest_event():
+    parent = status(runtimeStatus="Running", customStatus={
+        "stage": "monitor", "status": "running", "run": "faq", "model": "gpt-4o-mini-2024-07-18",
+        "job": {"id": "ftjob-1", "status": "pending", "newest_event": "Job started."}})
+    monitor = status(runtimeStatus="Running", customStatus={"job": {"newest_event": "Step 3/10"}})
+    row = run_row(parent, monitor)
+    assert row["model"] == "gpt-4o-mini-2024-07-18" and row["newest_event"] == "Step 3/10"
+    assert run_row(parent)["newest_event"] == "Job started."      # without the monitor: the run's own
+    done = status(runtimeStatus="Completed", customStatus={"stage": "done", "status": "succeeded"},
+                  output={"status": "succeeded", "fine_tuned_model": "gpt-4o-mini.ft-1", "deployment": "d"})
+    assert run_row(done)["fine_tuned_model"] == "gpt-4o-mini.ft-1"
+
+
+def test_the_summary_carries_the_stage_records_and_the_evaluation():
+    stages = [{"stage": "settle", "started": "2026-01-05T09:00:00Z", "ended": "2026-01-05T09:00:10Z",
+               "outcome": "succeeded", "detail": None}]
+    evaluation = {"passed": True, "primary": "similarity", "difference": 0.2, "ci95": [0.1, 0.3]}
+    done = status(runtimeStatus="Completed", customStatus={"stage": "done", "status": "succeeded",
+                                                          "stages": stages},
+                  output={"status": "succeeded", "evaluation": evaluation})
+    summary = run_summary(done)
+    assert summary["stages"] == stages and summary["evaluation"] == evaluation
+    assert run_summary(status(runtimeStatus="Pending", customStatus=None))["stages"] == []
+
+
+@pytest.mark.parametrize(("summary", "valid"), [
+    ({"active": True, "status": "running", "job": {"status": "running"}}, ["cancel", "pause"]),
+    ({"active": True, "status": "running", "job": {"status": "paused"}}, ["cancel", "resume"]),
+    ({"active": True, "status": "waiting_for_approval", "job": {"status": "succeeded"}},
+     ["approve", "reject", "cancel"]),
+    ({"active": True, "status": "running", "job": None}, ["cancel"]),
+    ({"active": False, "status": "waiting_for_approval", "job": {"status": "running"}}, []),
+])
+def test_valid_actions_follow_the_runs_state(summary, valid):
+    supported = ("approve", "reject", "cancel", "pause", "resume")
+    assert valid_actions(summary, supported) == valid
+    # an action the API does not offer is never valid, whatever the state
+    assert valid_actions(summary, ("approve", "reject", "cancel")) == [a for a in valid if a not in
+                                                                        ("pause", "resume")]
