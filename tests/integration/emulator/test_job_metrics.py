@@ -14,7 +14,8 @@ def _job(client):
     training = upload_processed(client)
     validation = upload_processed(client, name="valid.jsonl")
     return client.fine_tuning.jobs.create(model=BASE_MODEL, training_file=training.id,
-                                          validation_file=validation.id)
+                                          validation_file=validation.id,
+                                          extra_body={"trainingType": "Standard"})  # required, as in Azure
 
 
 def test_points_arrive_from_events_while_training_then_from_the_results_file(fresh_emulator):
